@@ -1,0 +1,245 @@
+"""Reads and writes of the SQLite archive: the only module that speaks SQL to it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from sqlite_utils import Database
+
+from ..items import ARTICLE_FIELDS, Article, CrawledArticle
+from . import schema
+
+BUSY_TIMEOUT_S = 30.0
+# Bodies shorter than this are too generic ("Vidéo", "Lire la suite") to call two pages copies.
+MIN_DUPLICATE_BODY_CHARS = 200
+# Fields that depend on how a page was fetched, not on what it says.
+FETCH_FIELDS = frozenset({"url"})
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def content_hash(body: str | None) -> str | None:
+    if not body:
+        return None
+    return hashlib.sha256(" ".join(body.split()).encode("utf-8")).hexdigest()
+
+
+def connect(path: str | os.PathLike, *, readonly: bool = False) -> Database:
+    """A sqlite-utils Database in WAL mode with a busy timeout, so readers never see "database is locked"."""
+    path = Path(path)
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    else:
+        is_new = not path.exists()
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        if is_new:
+            # Readable by others, writable by the owner only, whatever the umask.
+            os.chmod(path, 0o644)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    db = Database(conn)
+    if not readonly:
+        if db.journal_mode != "wal":
+            db.enable_wal()
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+class Archive:
+    """The archive at `path`, migrated to the current schema on open."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.db = connect(self.path)
+        schema.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- lookups used by the dedupe pipeline ---------------------------------------
+    def has_canonical(self, canonical_url: str) -> bool:
+        return self._article_id(canonical_url) is not None
+
+    def canonical_for_hash(self, digest: str) -> str | None:
+        row = self.db.execute(
+            "select canonical_url from articles where content_hash = ? order by id limit 1", [digest]
+        ).fetchone()
+        return row[0] if row else None
+
+    def _article_id(self, canonical_url: str) -> int | None:
+        row = self.db.execute("select id from articles where canonical_url = ?", [canonical_url]).fetchone()
+        if row:
+            return row[0]
+        # A copy recorded under another URL counts as known too.
+        row = self.db.execute("select article_id from article_urls where url = ?", [canonical_url]).fetchone()
+        return row[0] if row else None
+
+    # ---- writes ----------------------------------------------------------------------
+    def write(self, items: Iterable[CrawledArticle]) -> Counter:
+        """Store a batch in one transaction. Returns counts: new, updated, unchanged, duplicate."""
+        counts: Counter = Counter()
+        with self.db.atomic():
+            for item in items:
+                counts[self._write_one(item)] += 1
+        return counts
+
+    def _write_one(self, item: CrawledArticle) -> str:
+        article, seen = item.article, item.fetched_at
+        digest = item.content_hash or content_hash(article.body)
+        target = self._copy_target(item, digest)
+        if target is not None:
+            self._record_url(article.canonical_url, target, "same_body", seen)
+            if article.url != article.canonical_url:
+                self._record_url(article.url, target, "same_body", seen)
+            self.db["articles"].update(target, {"last_seen": seen})
+            return "duplicate"
+        row = self.db.execute("select id from articles where canonical_url = ?", [article.canonical_url]).fetchone()
+        if row is None:
+            article_id = self._insert(item)
+            outcome = "new"
+        else:
+            article_id = row[0]
+            changed = self.changed_fields(self.load_article(article_id), article)
+            if changed:
+                self._update(article_id, item)
+                outcome = "updated"
+            else:
+                self.db["articles"].update(article_id, {"last_seen": seen, "fetched_at": seen})
+                outcome = "unchanged"
+            if article.url == article.canonical_url:
+                # Fetched under its canonical URL at last (an alias may have come first).
+                self.db["articles"].update(article_id, {"url": article.url})
+        self._record_url(article.canonical_url, article_id, "canonical", seen)
+        if article.url != article.canonical_url:
+            self._record_url(article.url, article_id, "alias", seen)
+        return outcome
+
+    def _copy_target(self, item: CrawledArticle, digest: str | None) -> int | None:
+        """The stored article this item is an exact copy of, if any (never itself)."""
+        if digest is None:
+            return None
+        canonical_url = item.article.canonical_url
+        if self.db.execute("select 1 from articles where canonical_url = ?", [canonical_url]).fetchone():
+            return None
+        candidates = []
+        if item.duplicate_of:
+            candidates.append(item.duplicate_of)
+        row = self.db.execute("select article_id from article_urls where url = ? and reason = 'same_body'", [canonical_url]).fetchone()
+        for target_url in candidates:
+            found = self.db.execute("select id, content_hash from articles where canonical_url = ?", [target_url]).fetchone()
+            if found and found[1] == digest:
+                return found[0]
+        if row:
+            found = self.db.execute("select id, content_hash from articles where id = ?", [row[0]]).fetchone()
+            if found and found[1] == digest:
+                return found[0]
+        return None
+
+    def _row(self, item: CrawledArticle) -> dict[str, Any]:
+        a = item.article
+        row = {name: getattr(a, name) for name in ARTICLE_FIELDS if name not in ("authors", "image_credits", "related_links")}
+        row["authors"] = json.dumps(a.authors, ensure_ascii=False)
+        row["content_hash"] = item.content_hash or content_hash(a.body)
+        row["fetched_at"] = item.fetched_at
+        row["last_seen"] = item.fetched_at
+        return row
+
+    def _insert(self, item: CrawledArticle) -> int:
+        row = self._row(item)
+        row["first_seen"] = item.fetched_at
+        article_id = self.db["articles"].insert(row).last_pk
+        self._write_children(article_id, item.article)
+        return article_id
+
+    def _update(self, article_id: int, item: CrawledArticle) -> None:
+        row = self._row(item)
+        row.pop("url")  # keep the URL it was first fetched from
+        self.db["articles"].update(article_id, row)
+        self.db.execute("delete from image_credits where article_id = ?", [article_id])
+        self.db.execute("delete from related_links where article_id = ?", [article_id])
+        self._write_children(article_id, item.article)
+
+    def _write_children(self, article_id: int, article: Article) -> None:
+        self.db["image_credits"].insert_all(
+            ({"article_id": article_id, "position": i, **credit} for i, credit in enumerate(article.image_credits)),
+            batch_size=200,
+        )
+        self.db["related_links"].insert_all(
+            ({"article_id": article_id, "position": i, "title": link["title"], "url": link["url"]}
+             for i, link in enumerate(article.related_links)),
+            batch_size=200,
+        )
+
+    def _record_url(self, url: str, article_id: int, reason: str, seen: str) -> None:
+        self.db.execute(
+            """insert into article_urls (url, article_id, reason, first_seen, last_seen) values (?, ?, ?, ?, ?)
+               on conflict(url) do update set
+                 article_id = excluded.article_id, reason = excluded.reason, last_seen = excluded.last_seen""",
+            [url, article_id, reason, seen, seen],
+        )
+
+    # ---- reads -----------------------------------------------------------------------
+    def load_article(self, article_id: int) -> Article:
+        row = self.db["articles"].get(article_id)
+        data = {name: row.get(name) for name in ARTICLE_FIELDS}
+        data["authors"] = json.loads(row["authors"] or "[]")
+        data["image_credits"] = [
+            {k: r[k] for k in ("raw", "agency", "photographer", "caption")}
+            for r in self.db.query("select * from image_credits where article_id = ? order by position", [article_id])
+        ]
+        data["related_links"] = [
+            {"title": r["title"], "url": r["url"]}
+            for r in self.db.query("select * from related_links where article_id = ? order by position", [article_id])
+        ]
+        return Article(**data)
+
+    def find_article(self, canonical_url: str) -> Article | None:
+        article_id = self._article_id(canonical_url)
+        return self.load_article(article_id) if article_id is not None else None
+
+    @staticmethod
+    def changed_fields(old: Article, new: Article) -> list[str]:
+        return [name for name in ARTICLE_FIELDS if name not in FETCH_FIELDS and getattr(old, name) != getattr(new, name)]
+
+    def counts(self) -> dict[str, int]:
+        return {name: self.db[name].count for name in ("articles", "image_credits", "related_links", "article_urls", "crawl_runs")}
+
+    # ---- crawl runs --------------------------------------------------------------------
+    def start_run(self, spider: str, args: dict[str, Any]) -> int:
+        with self.db.atomic():
+            return self.db["crawl_runs"].insert(
+                {"spider": spider, "started_at": utcnow(), "status": "running", "args": json.dumps(args, ensure_ascii=False, default=str)}
+            ).last_pk
+
+    def finish_run(self, run_id: int, *, status: str, finish_reason: str | None, counts: dict[str, int], stats: dict[str, Any]) -> None:
+        with self.db.atomic():
+            self.db["crawl_runs"].update(
+                run_id,
+                {
+                    "finished_at": utcnow(),
+                    "status": status,
+                    "finish_reason": finish_reason,
+                    **counts,
+                    "stats": json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True),
+                },
+            )
+
+    def run(self, run_id: int) -> dict[str, Any]:
+        return self.db["crawl_runs"].get(run_id)

@@ -1,0 +1,173 @@
+"""The `newsspider` command line."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .crawl import EXIT_USAGE, project_settings, run_crawl
+from .runstats import summary_line
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MIRROR = REPO_ROOT / "tests" / "fixtures" / "people_fr"
+
+
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    out = {}
+    for value in values:
+        name, sep, val = value.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint=option)
+        out[name.strip()] = val
+    return out
+
+
+def _read_page(path: str | Path) -> bytes:
+    path = Path(path)
+    data = path.read_bytes()
+    if path.suffix == ".gz" or data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return data
+
+
+def _parse_now(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsspider")
+def main():
+    """newsspider: crawl news sites into a SQLite archive.
+
+    \b
+    Examples:
+      newsspider demo                                  # crawl the bundled mirror into ./archive.db
+      newsspider crawl people_fr -a sections=Economie  # crawl the real site
+      newsspider extract --url URL page.html           # parse one saved page
+      datasette archive.db                             # browse the archive
+    """
+
+
+@main.command(context_settings={"ignore_unknown_options": False})
+@click.argument("spider")
+@click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to write to.")
+@click.option("-a", "spider_args", multiple=True, metavar="NAME=VALUE", help="Spider argument, as in `scrapy crawl -a`.")
+@click.option("-s", "settings_args", multiple=True, metavar="NAME=VALUE", help="Scrapy setting, as in `scrapy crawl -s`.")
+@click.option("--log-level", default=None, type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False), help="Scrapy log level (default INFO).")
+def crawl(spider, db_path, spider_args, settings_args, log_level):
+    """Crawl SPIDER into the archive and print a one-line summary.
+
+    Exit codes: 0 success; 1 the crawl failed; 2 bad usage; 3 nothing was
+    stored (for cron: a site that stops yielding articles is an alarm).
+
+    \b
+    Spiders: people_fr (People's Daily Online in French).
+    people_fr arguments:
+      -a sections=Economie,Chine   section index pages to start from
+      -a max_pages=N               index pages per section (index.html, index2.html, ...)
+      -a urls=URL,URL              article URLs to fetch as well
+
+    \b
+    Examples:
+      newsspider crawl people_fr
+      newsspider crawl people_fr --db /srv/news/archive.db -a sections=Economie -a max_pages=2
+      newsspider crawl people_fr -s NEWSSPIDER_CONTACT=me@example.org -s PEOPLE_FR_BASE_URL=http://127.0.0.1:8000
+    """
+    overrides = _pairs(settings_args, "-s")
+    overrides["ARCHIVE_DB"] = db_path
+    if log_level:
+        overrides["LOG_LEVEL"] = log_level.upper()
+    settings = project_settings(overrides)
+    from scrapy.spiderloader import SpiderLoader
+
+    known = SpiderLoader.from_settings(settings).list()
+    if spider not in known:
+        raise click.UsageError(f"unknown spider {spider!r}; known: {', '.join(sorted(known))}")
+    result = run_crawl(spider, settings=settings, args=_pairs(spider_args, "-a"))
+    if result.error:
+        click.echo(f"newsspider {spider}: cannot start: {result.error}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(summary_line(spider, result.run_id, result.status, result.finish_reason, result.counts, result.elapsed, db_path))
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", help="The URL the page was fetched from (chooses the parser, resolves links).")
+@click.option("--batch", is_flag=True, help='Read JSON lines {"url", "path"} on stdin, write one result line each.')
+@click.option("--now", help="Treat this ISO 8601 time as the present (dates after it are rejected). Default: the clock.")
+def extract(file, url, batch, now):
+    """Parse saved pages offline and print the articles as JSON.
+
+    Pages may be .html or .html.gz. In --batch mode each output line is
+    {"url", "path", "article": {...}} or {"url", "path", "error": "..."}, in
+    input order; a bad page never stops the batch.
+
+    \b
+    Examples:
+      newsspider extract --url http://french.peopledaily.com.cn/Economie/n3/2016/0619/c31355-9074390.html page.html
+      echo '{"url": "https://example.org/a", "path": "a.html.gz"}' | newsspider extract --batch
+    """
+    from .parsers import ParseError, parse
+
+    moment = _parse_now(now)
+    if batch:
+        if file or url:
+            raise click.UsageError("--batch reads stdin; do not pass FILE or --url")
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            record = {"url": None, "path": None}
+            try:
+                case = json.loads(line)
+                record = {"url": case.get("url"), "path": case.get("path")}
+                article = parse(_read_page(record["path"]), record["url"], now=moment)
+                record["article"] = article.to_dict()
+            except (ParseError, OSError, ValueError, TypeError, AttributeError, EOFError) as exc:
+                record["error"] = f"{type(exc).__name__}: {exc}"
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        return
+    if not file or not url:
+        raise click.UsageError("pass FILE and --url URL (or --batch)")
+    try:
+        article = parse(_read_page(file), url, now=moment)
+    except ParseError as exc:
+        raise click.ClickException(f"cannot parse {file}: {exc}") from exc
+    click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to write to.")
+@click.option("--mirror", type=click.Path(file_okay=False), default=None, help=f"The mirror folder (default: {DEFAULT_MIRROR.relative_to(REPO_ROOT)}).")
+@click.option("--log-level", default="WARNING", show_default=True, type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+def demo(db_path, mirror, log_level):
+    """Serve the bundled mirror of People's Daily French on 127.0.0.1 and crawl it.
+
+    The real people_fr spider and settings crawl the mirror exactly as they
+    would the site; only the base URLs point at the local server. No traffic
+    leaves this machine.
+
+    \b
+    Example:
+      newsspider demo && datasette archive.db
+    """
+    from .demo import run_demo
+
+    mirror_dir = Path(mirror) if mirror else DEFAULT_MIRROR
+    if not (mirror_dir / "site").is_dir():
+        raise click.UsageError(f"no mirror at {mirror_dir} (expected a site/ folder); pass --mirror")
+    sys.exit(run_demo(mirror_dir, db_path, log_level=log_level.upper()))
+
+
+if __name__ == "__main__":
+    main()

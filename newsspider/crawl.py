@@ -1,0 +1,69 @@
+"""Run one crawl in this process and report how it went (used by `newsspider crawl` and `demo`)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from .runstats import RunCounts, run_status
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_EMPTY = 3
+
+
+@dataclass
+class CrawlResult:
+    spider: str
+    run_id: int | None
+    finish_reason: str | None
+    status: str
+    counts: RunCounts
+    elapsed: float
+    stats: dict[str, Any]
+    error: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return {"finished": EXIT_OK, "empty": EXIT_EMPTY}.get(self.status, EXIT_FAILED)
+
+
+def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
+    """newsspider.settings, with `overrides` at command-line priority. No scrapy.cfg needed (cron runs anywhere)."""
+    settings = Settings()
+    settings.setmodule("newsspider.settings", priority="project")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(spider: str, *, settings: Settings, args: dict[str, str] | None = None) -> CrawlResult:
+    started = time.monotonic()
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(spider)
+    errors: list[str] = []
+    deferred = process.crawl(crawler, **(args or {}))
+    # A spider that refuses its arguments fails here, before any stats exist.
+    deferred.addErrback(lambda failure: errors.append(failure.getErrorMessage()))
+    process.start()
+    try:
+        stats = crawler.stats.get_stats()
+    except RuntimeError:  # the crawl never started (the spider refused its arguments)
+        stats = {}
+    reason = stats.get("finish_reason")
+    counts = RunCounts.from_stats(stats)
+    return CrawlResult(
+        spider=spider,
+        run_id=stats.get("newsspider/run_id"),
+        finish_reason=reason,
+        status=run_status(reason, counts),
+        counts=counts,
+        elapsed=time.monotonic() - started,
+        stats=stats,
+        error=errors[0] if errors else None,
+    )

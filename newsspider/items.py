@@ -1,0 +1,65 @@
+"""The records every part of newsspider speaks.
+
+`Article` is what a parser returns; its field names are the archive's column
+names, so `extract`, the pipelines and the database agree without mapping.
+`CrawledArticle` is what a spider yields: the article plus how it was fetched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, TypedDict
+
+
+class ImageCredit(TypedDict):
+    raw: str | None
+    agency: str | None
+    photographer: str | None
+    caption: str | None
+
+
+class RelatedLink(TypedDict):
+    title: str
+    url: str
+
+
+@dataclass
+class Article:
+    url: str
+    canonical_url: str | None = None
+    site: str | None = None
+    section: str | None = None
+    language: str | None = None
+    headline: str | None = None
+    body: str | None = None
+    published_at: str | None = None
+    updated_at: str | None = None
+    updated_at_raw: str | None = None
+    authors: list[str] = field(default_factory=list)
+    image_credits: list[ImageCredit] = field(default_factory=list)
+    related_links: list[RelatedLink] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
+
+
+@dataclass
+class CrawledArticle:
+    """A parsed article with the facts of its fetch, as it travels the pipelines."""
+
+    article: Article
+    fetched_at: str
+    fetch_url: str
+    status: int = 200
+    # Set by the dedupe pipeline for the store pipeline to act on.
+    content_hash: str | None = None
+    duplicate_of: str | None = None
+    known: bool = False

@@ -1,0 +1,44 @@
+"""Parsers: pure functions of (html, url). No Scrapy, no network, no database.
+
+    >>> from newsspider.parsers import parse
+    >>> article = parse(open("page.html", "rb").read(), "http://french.peopledaily.com.cn/...")
+
+`parse` picks the parser registered for the URL's host (see parsers/sites/) and
+falls back to GenericParser. It returns an Article or raises ParseError.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from ..items import Article
+from .base import BaseParser, parser_for_host, registered_hosts
+from .generic import GenericParser
+from .page import Page, ParseError
+
+__all__ = ["parse", "parser_for", "Page", "ParseError", "GenericParser", "BaseParser", "registered_hosts"]
+
+
+def _load_sites() -> None:
+    from . import sites
+
+    for info in pkgutil.iter_modules(sites.__path__):
+        importlib.import_module(f"{sites.__name__}.{info.name}")
+
+
+_load_sites()
+
+
+def parser_for(url: str) -> type[BaseParser]:
+    return parser_for_host(urlsplit(url).hostname or "") or GenericParser
+
+
+def parse(html: bytes | str, url: str, *, now: datetime | None = None, encoding: str | None = None) -> Article:
+    """Parse one page. `now` bounds every date (nothing after it is believed); default: the clock."""
+    if not isinstance(url, str) or not url:
+        raise ParseError("a page URL is required")
+    page = Page(html, url, now=now, encoding=encoding)
+    return parser_for(url)(page).article()

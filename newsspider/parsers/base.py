@@ -1,0 +1,59 @@
+"""The parser protocol: one method per Article field, a registry keyed by host."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from ..items import ARTICLE_FIELDS, Article
+from .page import Page, ParseError
+
+_REGISTRY: dict[str, type[BaseParser]] = {}
+
+
+class BaseParser:
+    """Subclass it (usually through GenericParser) and override the fields that differ.
+
+    A subclass that sets `hosts` is registered for them on import: adding a site
+    is one new module in newsspider/parsers/sites/, with no list to edit.
+    """
+
+    site: ClassVar[str] = "generic"
+    hosts: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, page: Page):
+        self.page = page
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for host in cls.__dict__.get("hosts", ()):
+            host = host.lower()
+            other = _REGISTRY.get(host)
+            if other is not None and other.__qualname__ != cls.__qualname__:
+                raise RuntimeError(f"host {host} claimed by both {other.__name__} and {cls.__name__}")
+            _REGISTRY[host] = cls
+
+    def article(self) -> Article:
+        values = {}
+        for name in ARTICLE_FIELDS:
+            try:
+                values[name] = getattr(self, name)()
+            except ParseError:
+                raise
+            except Exception as exc:
+                # A bug in one field must be seen, not hidden as an empty value.
+                raise ParseError(f"{type(self).__name__}.{name} failed on {self.page.url}: {exc!r}") from exc
+        return Article(**values)
+
+
+def registered_hosts() -> dict[str, type[BaseParser]]:
+    return dict(_REGISTRY)
+
+
+def parser_for_host(host: str) -> type[BaseParser] | None:
+    host = (host or "").lower().rstrip(".")
+    while host:
+        if host in _REGISTRY:
+            return _REGISTRY[host]
+        # www.example.com falls back to example.com.
+        _, _, host = host.partition(".")
+    return None

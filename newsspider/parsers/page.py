@@ -1,0 +1,168 @@
+"""The page, parsed once and shared by every field method (Fundus' `Precomputed`)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from functools import cached_property
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+import lxml.html
+from lxml import etree
+from w3lib.encoding import html_to_unicode
+
+from .text import clean, clean_markup_text
+
+
+class ParseError(ValueError):
+    """The input cannot be read as an HTML page. The only exception `parse()` lets out."""
+
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# Control characters that libxml2 rejects; real pages contain them surprisingly often.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+MAX_HTML_CHARS = 20_000_000
+
+
+def decode_html(html: bytes | str, *, encoding: str | None = None) -> str:
+    """Bytes to text: BOM, then a declared charset (caller's header or <meta>), then detection."""
+    if isinstance(html, str):
+        return html
+    content_type = f"text/html; charset={encoding}" if encoding else None
+    _, text = html_to_unicode(content_type, html)
+    return text
+
+
+class Page:
+    """One fetched page: its text, lxml tree, JSON-LD objects, meta tags and URL parts."""
+
+    def __init__(self, html: bytes | str, url: str, *, now: datetime | None = None, encoding: str | None = None):
+        if not isinstance(html, (bytes, str)):
+            raise ParseError(f"expected bytes or str, got {type(html).__name__}")
+        self.url = url
+        self.now = now or datetime.now(timezone.utc)
+        try:
+            self.html = decode_html(html, encoding=encoding)
+        except Exception as exc:  # a broken codec name in <meta>, for one
+            raise ParseError(f"cannot decode page: {exc}") from exc
+        if len(self.html) > MAX_HTML_CHARS:
+            raise ParseError(f"page too large: {len(self.html)} characters")
+        self.tree  # noqa: B018 - fail early, with ParseError, on what lxml cannot read
+
+    @cached_property
+    def urlparts(self):
+        return urlsplit(self.url)
+
+    @cached_property
+    def host(self) -> str:
+        return (self.urlparts.hostname or "").lower()
+
+    @cached_property
+    def tree(self) -> lxml.html.HtmlElement:
+        text = _CONTROL.sub("", _XML_DECL.sub("", self.html, count=1))
+        if not text.strip():
+            raise ParseError("empty page")
+        try:
+            parser = lxml.html.HTMLParser(remove_comments=False, huge_tree=False)
+            tree = lxml.html.document_fromstring(text, parser=parser)
+        except (etree.ParserError, ValueError) as exc:
+            raise ParseError(f"not an HTML document: {exc}") from exc
+        if tree is None:
+            raise ParseError("not an HTML document")
+        return tree
+
+    @cached_property
+    def body(self):
+        body = self.tree.find("body")
+        return body if body is not None else self.tree
+
+    @cached_property
+    def meta(self) -> dict[str, list[str]]:
+        """Meta tag contents by lowercased name, property, itemprop or http-equiv, in page order."""
+        found: dict[str, list[str]] = {}
+        for el in self.tree.iter("meta"):
+            content = el.get("content")
+            if content is None:
+                continue
+            for attr in ("name", "property", "itemprop", "http-equiv"):
+                key = el.get(attr)
+                if key:
+                    found.setdefault(key.strip().lower(), []).append(clean_markup_text(content))
+        return found
+
+    def meta_first(self, *names: str) -> str | None:
+        for name in names:
+            for value in self.meta.get(name.lower(), ()):
+                if value:
+                    return value
+        return None
+
+    @cached_property
+    def jsonld(self) -> list[dict[str, Any]]:
+        """Every JSON-LD object on the page, with @graph members flattened out."""
+        objects: list[dict[str, Any]] = []
+        for script in self.tree.iter("script"):
+            if (script.get("type") or "").strip().lower() != "application/ld+json":
+                continue
+            raw = (script.text or "").strip()
+            if not raw:
+                continue
+            data = _loads_lenient(raw)
+            if data is not None:
+                objects.extend(_flatten_ld(data))
+        return objects
+
+    def jsonld_of_type(self, *types: str) -> list[dict[str, Any]]:
+        wanted = {t.lower() for t in types}
+        out = []
+        for obj in self.jsonld:
+            kinds = obj.get("@type")
+            kinds = kinds if isinstance(kinds, list) else [kinds]
+            if any(isinstance(k, str) and k.lower() in wanted for k in kinds):
+                out.append(obj)
+        return out
+
+    @cached_property
+    def title(self) -> str:
+        el = self.tree.find(".//title")
+        return clean(el.text_content()) if el is not None else ""
+
+    @cached_property
+    def lang(self) -> str | None:
+        value = self.tree.get("lang") or self.tree.get("xml:lang") or self.tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+        return clean(value) or None
+
+    @cached_property
+    def comments(self) -> list[str]:
+        return [c.text or "" for c in self.tree.iter(etree.Comment)]
+
+
+def _loads_lenient(raw: str) -> Any:
+    raw = raw.removeprefix("<!--").removesuffix("-->").strip()
+    raw = raw.removeprefix("//<![CDATA[").removesuffix("//]]>").strip()
+    try:
+        return json.loads(raw)
+    except ValueError:
+        pass
+    # Control characters inside strings and trailing commas are the usual breakage.
+    try:
+        return json.loads(re.sub(r",\s*([}\]])", r"\1", _CONTROL.sub(" ", raw)), strict=False)
+    except ValueError:
+        return None
+
+
+def _flatten_ld(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 5:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten_ld(item, depth + 1)
+    elif isinstance(data, dict):
+        graph = data.get("@graph")
+        if isinstance(graph, list):
+            yield from _flatten_ld(graph, depth + 1)
+        if "@type" in data:
+            yield data

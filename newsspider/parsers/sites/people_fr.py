@@ -1,0 +1,232 @@
+"""People's Daily Online in French: french.peopledaily.com.cn (alias french.people.com.cn).
+
+Anchored on what the text says as much as on class names, which change between
+templates: the "Dernière mise à jour à 13h34 le 19/06" line, the credit
+parenthesis at the end of captions, the <!--enpcontent--> markers of the CMS,
+and the WeChat block that sits beside the related-articles list.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import cached_property
+from urllib.parse import urlsplit, urlunsplit
+
+import lxml.html
+from lxml import etree
+
+from ...items import RelatedLink
+from ..blocks import Content, split_content
+from ..dates import BEIJING, find_fr_update_line, parse_cms_timestamp, resolve_update_line, url_date
+from ..generic import GenericParser
+from ..text import clean, strip_title_suffix, tag_of, text_of
+from ..urls import absolute
+
+CANONICAL_HOST = "french.peopledaily.com.cn"
+ALIAS_HOSTS = ("french.people.com.cn",)
+ARTICLE_PATH = re.compile(r"^/(?P<section>[A-Za-z][\w-]*)/n\d*/\d{4}/\d{4}/c\d+-\d+\.html$")
+WECHAT = re.compile(r"wechat|weixin|code\s+QR|微信", re.I)
+SITE_NAMES = ("peopledaily.com.cn", "people.com.cn", "Quotidien du Peuple")
+
+_ENPCONTENT = re.compile(r"<!--\s*enpcontent\s*-->(?P<html>.*?)<!--\s*/\s*enpcontent\s*-->", re.S | re.I)
+_ENPPROPERTY = re.compile(r"<(?P<key>\w+)>(?P<value>[^<]*)</(?P=key)>")
+_CONTENT_HINT = ("p_content", "rwb_zw", "d2txt", "rm_txt_con", "txt_con", "box_con", "show_text", "article")
+_CHROME = re.compile(r"zdfy|share|wechat|weixin|editor|\bad[_-]|pagination|page_n", re.I)
+ARTICLE_LINK = re.compile(r"/c\d+-\d+\.html$")
+_RELATED_HINT = re.compile(r"related|xgxw|relevant|lire|same|liens|connexe", re.I)
+_RELATED_HEADING = re.compile(r"^(?:articles?\s+(?:li[ée]s|connexes)|[àa]\s+lire\s+(?:aussi|[ée]galement)|lire\s+aussi|sur\s+le\s+m[êe]me\s+sujet|dans\s+la\s+m[êe]me\s+rubrique|voir\s+aussi)\b", re.I)
+_SIDEBAR_HEADING = re.compile(r"les\s+plus\s+lus|en\s+images|les\s+plus\s+populaires|derni[èe]res?\s+(?:nouvelles|infos)|[àa]\s+la\s+une|vid[ée]os?", re.I)
+
+
+def canonical(url: str) -> str:
+    """Alias host folded, http, no query or fragment: the archive's key for an article."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host in ALIAS_HOSTS or host == CANONICAL_HOST:
+        return urlunsplit(("http", CANONICAL_HOST, parts.path, "", ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+
+
+class PeopleFrParser(GenericParser):
+    site = "people_fr"
+    hosts = (CANONICAL_HOST, *ALIAS_HOSTS)
+
+    @cached_property
+    def canonical(self) -> str:
+        return canonical(self.page.url)
+
+    @cached_property
+    def enpproperty(self) -> dict[str, str]:
+        for comment in self.page.comments:
+            if comment.lstrip().startswith("enpproperty"):
+                return {m["key"].lower(): clean(m["value"]) for m in _ENPPROPERTY.finditer(comment)}
+        return {}
+
+    @cached_property
+    def content_container(self):
+        match = _ENPCONTENT.search(self.page.html)
+        if match and clean(match["html"]):
+            fragment = lxml.html.fragment_fromstring(match["html"], create_parent="div")
+            if text_of(fragment):
+                return fragment
+        for hint in _CONTENT_HINT:
+            for el in self.page.body.iter():
+                if not isinstance(el.tag, str):
+                    continue
+                if el.get("id") == hint or hint in (el.get("class") or "").split():
+                    if text_of(el):
+                        return el
+        return super().content_container
+
+    @cached_property
+    def content(self) -> Content:
+        if self.content_container is None:
+            return Content()
+        return split_content(self.content_container, skip=_is_chrome)
+
+    def canonical_url(self) -> str:
+        return self.canonical
+
+    def site(self) -> str:
+        return "people_fr"
+
+    def language(self) -> str:
+        return super().language() or "fr"
+
+    def section(self) -> str | None:
+        match = ARTICLE_PATH.match(urlsplit(self.page.url).path)
+        if match:
+            return match["section"]
+        return self.enpproperty.get("nodename") or super().section()
+
+    def headline(self) -> str | None:
+        title = strip_title_suffix(self.page.title, site_names=SITE_NAMES)
+        h1s = [t for t in (text_of(h) for h in self.page.body.iter("h1")) if t]
+        # A logo may sit in an <h1> too: prefer the one the <title> agrees with.
+        for text in h1s:
+            if title and (text == title or text in title or title in text):
+                return text
+        if h1s:
+            return h1s[0]
+        return self.enpproperty.get("title") or self.page.meta_first("og:title") or title or None
+
+    @cached_property
+    def update_line(self):
+        return find_fr_update_line(text_of(self.page.body))
+
+    def updated_at_raw(self) -> str | None:
+        return self.update_line.raw if self.update_line else None
+
+    def updated_at(self) -> str | None:
+        if not self.update_line:
+            return None
+        return resolve_update_line(self.update_line, url_date(self.page.url), now=self.page.now)
+
+    def published_at(self) -> str | None:
+        stamp = parse_cms_timestamp(self.enpproperty.get("date", "")) or parse_cms_timestamp(
+            self.page.meta_first("publishdate") or ""
+        )
+        if stamp and datetime.fromisoformat(stamp) <= self.page.now:
+            return stamp
+        return None
+
+    def authors(self) -> list[str]:
+        author = self.enpproperty.get("author", "")
+        # The <meta name="author"> holds an internal code such as "F_233", not a name.
+        return [author] if author and not re.fullmatch(r"[A-Z]_\d+", author) else []
+
+    # ---- related articles ----------------------------------------------------------
+    @cached_property
+    def related_container(self):
+        content = self.content_container
+        body = self.page.body
+        in_content = _descendants_of(content) if content is not None and content.getroottree() is body.getroottree() else set()
+
+        def usable(el) -> bool:
+            return el not in in_content and _article_links(el) and not _is_sidebar(el)
+
+        for el in body.iter():
+            if isinstance(el.tag, str) and tag_of(el) not in ("body", "html") and _RELATED_HINT.search(f"{el.get('class', '')} {el.get('id', '')}") and usable(el):
+                return el
+        for el in body.iter("h2", "h3", "h4", "div", "p", "span", "strong"):
+            if _RELATED_HEADING.match(text_of(el)) and len(text_of(el)) < 60:
+                for sibling in el.itersiblings():
+                    if usable(sibling):
+                        return sibling
+        # The WeChat tip sits next to the related list: climb from it to the list.
+        for el in body.iter():
+            if isinstance(el.tag, str) and el.text and WECHAT.search(el.text):
+                node = el.getparent()
+                for _ in range(4):
+                    if node is None or tag_of(node) == "body":
+                        break
+                    if usable(node):
+                        return node
+                    node = node.getparent()
+        # Last resort: the first list of article links after the body, outside the sidebar.
+        anchor = self.content_anchor
+        if anchor is None:
+            return None
+        inside = _descendants_of(anchor)
+        passed = False
+        for el in body.iter():
+            if el is anchor:
+                passed = True
+                continue
+            if not passed or el in inside or tag_of(el) not in ("ul", "ol"):
+                continue
+            if usable(el) and not any(_is_sidebar(a) for a in el.iterancestors()):
+                return el
+        return None
+
+    @cached_property
+    def content_anchor(self):
+        """The element of the page that holds the article text (the fragment is a copy)."""
+        content = self.content_container
+        if content is not None and content.getroottree() is self.page.body.getroottree():
+            return content
+        for comment in self.page.tree.iter(etree.Comment):
+            if re.match(r"\s*enpcontent\s*$", comment.text or "", re.I):
+                return comment.getparent()
+        return None
+
+    def related_links(self) -> list[RelatedLink]:
+        if self.related_container is None:
+            return []
+        links: list[RelatedLink] = []
+        seen = set()
+        for a in self.related_container.iter("a"):
+            title = text_of(a) or clean(a.get("title"))
+            url = absolute(a.get("href"), self.canonical)
+            if not title or not url or WECHAT.search(title):
+                continue
+            url = canonical(url)
+            if url in seen:
+                continue
+            seen.add(url)
+            links.append(RelatedLink(title=title, url=url))
+        return links
+
+
+def _is_chrome(el) -> bool:
+    return bool(_CHROME.search(f"{el.get('class', '')} {el.get('id', '')}"))
+
+
+def _descendants_of(el) -> set:
+    return set(el.iter())
+
+
+def _article_links(el) -> bool:
+    return any(ARTICLE_LINK.search(urlsplit(a.get("href") or "").path) for a in el.iter("a"))
+
+
+def _is_sidebar(el) -> bool:
+    if re.search(r"right|side|hot|footer|nav|menu", f"{el.get('class', '')} {el.get('id', '')}", re.I):
+        return True
+    # A box is a sidebar when its own title (one of its first children) says so.
+    for child in [c for c in el if isinstance(c.tag, str)][:2]:
+        if tag_of(child) in ("h2", "h3", "h4", "h5", "strong", "b", "span", "p", "div") and next(child.iter("ul", "ol", "li"), None) is None:
+            if len(text_of(child)) < 40 and _SIDEBAR_HEADING.search(text_of(child)):
+                return True
+    return False

@@ -1,0 +1,108 @@
+"""Text from markup: whitespace, entities, and the visible text of an element."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from lxml import etree
+
+# Tags whose text a reader never sees.
+INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg", "button", "select", "option", "textarea"})
+
+# Tags that start a new line when rendered: their edges separate words.
+BLOCK = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog",
+        "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+        "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section", "summary",
+        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    }
+)
+
+_SPACE = re.compile(r"\s+")
+
+
+def clean(text: str | None) -> str:
+    """Collapse every whitespace run (U+00A0 and U+202F included) to one space, trimmed."""
+    if not text:
+        return ""
+    # str.split() without arguments splits on all Unicode whitespace, NBSPs included.
+    return " ".join(text.split())
+
+
+def clean_markup_text(text: str | None) -> str:
+    """For strings that arrive still escaped (JSON-LD, some meta tags): decode entities, then clean."""
+    if not text:
+        return ""
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text and ">" in text:
+        # A few publishers put markup inside JSON-LD strings.
+        text = re.sub(r"<[^>]{0,500}>", " ", text)
+    return clean(text)
+
+
+def or_none(text: str | None) -> str | None:
+    text = clean(text)
+    return text or None
+
+
+def tag_of(node) -> str:
+    tag = node.tag
+    if not isinstance(tag, str):
+        return ""
+    if "}" in tag:
+        tag = tag.rsplit("}", 1)[1]
+    return tag.lower()
+
+
+def text_of(el, *, skip=None) -> str:
+    """The visible text of `el`, with <br> and block edges as spaces, cleaned.
+
+    Iterative on purpose: deeply nested hostile HTML must not hit the recursion limit.
+    `skip` is an optional predicate; elements for which it is true are left out.
+    """
+    if el is None:
+        return ""
+    parts: list[str] = []
+    skipping = 0
+    for event, node in etree.iterwalk(el, events=("start", "end", "comment", "pi")):
+        if event in ("comment", "pi"):
+            # Their own text is hidden, but the text after them is not.
+            if not skipping and node.tail:
+                parts.append(node.tail)
+            continue
+        tag = tag_of(node)
+        if event == "start":
+            if skipping or tag in INVISIBLE or (skip is not None and skip(node)):
+                skipping += 1
+                continue
+            if tag in BLOCK or tag == "br":
+                parts.append(" ")
+            if node.text:
+                parts.append(node.text)
+        else:
+            if skipping:
+                skipping -= 1
+            elif tag in BLOCK:
+                parts.append(" ")
+            if node is not el and node.tail and not skipping:
+                parts.append(node.tail)
+    return clean("".join(parts))
+
+
+def strip_title_suffix(title: str, *, site_names: tuple[str, ...] = ()) -> str:
+    """'Headline - Site name' -> 'Headline', when the tail looks like a site name."""
+    title = clean(title)
+    for sep in (" | ", " -- ", " - ", " — ", " – ", " :: ", " · ", "--", "_"):
+        if sep not in title:
+            continue
+        head, _, tail = title.rpartition(sep)
+        tail_low = tail.lower()
+        if site_names and any(name.lower() in tail_low for name in site_names):
+            return clean(head)
+        # Without a known name, only drop short tails that look like a brand.
+        if len(tail) <= 40 and len(tail.split()) <= 4 and len(head.split()) >= 2:
+            return clean(head)
+    return title

@@ -1,0 +1,52 @@
+"""Dedupe: one article per canonical URL, and exact copies linked to the first copy.
+
+The verdict is written on the item (`known`, `duplicate_of`) for the store
+pipeline to act on; recording a copy's URL is a write, and writes belong to store.
+"""
+
+from __future__ import annotations
+
+from ..archive.db import MIN_DUPLICATE_BODY_CHARS, Archive, content_hash
+from ..items import CrawledArticle
+
+
+class DedupePipeline:
+    def __init__(self, stats, db_path: str):
+        self.stats = stats
+        self.db_path = db_path
+        self.archive: Archive | None = None
+        # This run's items may still sit in the store pipeline's open batch, so the
+        # archive alone cannot answer for them.
+        self.seen_canonical: set[str] = set()
+        self.first_by_hash: dict[str, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats, crawler.settings.get("ARCHIVE_DB", "archive.db"))
+
+    def open_spider(self, spider=None):
+        self.archive = Archive(self.db_path)
+
+    def close_spider(self, spider=None):
+        if self.archive is not None:
+            self.archive.close()
+
+    def process_item(self, item, spider=None):
+        if not isinstance(item, CrawledArticle):
+            return item
+        article = item.article
+        item.content_hash = content_hash(article.body)
+        canonical = article.canonical_url
+        item.known = canonical in self.seen_canonical or self.archive.has_canonical(canonical)
+        self.seen_canonical.add(canonical)
+        if item.known:
+            self.stats.inc_value("newsspider/dedupe/known_url")
+        digest = item.content_hash
+        if digest and len(article.body or "") >= MIN_DUPLICATE_BODY_CHARS:
+            first = self.first_by_hash.get(digest) or self.archive.canonical_for_hash(digest)
+            if first and first != canonical:
+                item.duplicate_of = first
+                self.stats.inc_value("newsspider/dedupe/same_body")
+            else:
+                self.first_by_hash.setdefault(digest, canonical)
+        return item

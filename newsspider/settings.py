@@ -1,0 +1,57 @@
+"""Scrapy settings for newsspider. Override any of them with `-s NAME=VALUE`.
+
+Only settings live here: no code paths read this module directly, every
+component reads its values from the crawler in `from_crawler`.
+"""
+
+BOT_NAME = "newsspider"
+SPIDER_MODULES = ["newsspider.spiders"]
+NEWSPIDER_MODULE = "newsspider.spiders"
+
+# ---- the archive --------------------------------------------------------------------
+ARCHIVE_DB = "archive.db"
+ARCHIVE_BATCH_SIZE = 50  # items per write transaction
+ARCHIVE_FLUSH_SECONDS = 5.0  # a partial batch is written after this long
+NEWSSPIDER_REQUIRED_FIELDS = ["url", "canonical_url", "site", "headline", "body"]
+
+# ---- identity and politeness ----------------------------------------------------------
+# Who runs this crawler: an e-mail address or URL, put in the User-Agent so site
+# operators can reach you. Set it: `-s NEWSSPIDER_CONTACT=you@example.org`.
+NEWSSPIDER_CONTACT = ""
+# {version} and {contact} are filled in; setting USER_AGENT itself overrides this.
+NEWSSPIDER_USER_AGENT = "newsspider/{version} (news archiver for research; contact: {contact})"
+
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_DELAY = 0.5  # a floor under AutoThrottle's delay, per site
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_TIMES = 2
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {
+    "newsspider.pipelines.validate.ValidatePipeline": 100,
+    "newsspider.pipelines.dedupe.DedupePipeline": 200,
+    "newsspider.pipelines.store.StorePipeline": 300,
+}
+EXTENSIONS = {
+    "newsspider.extensions.crawl_runs.CrawlRunRecorder": 500,
+}
+
+# ---- people_fr ---------------------------------------------------------------------------
+# Where requests for each host go. Point them at a mirror to crawl it exactly like
+# the site; when only the base URL is changed, alias-host links go there too.
+PEOPLE_FR_BASE_URL = "http://french.peopledaily.com.cn"
+PEOPLE_FR_ALIAS_BASE_URL = None
+PEOPLE_FR_SECTIONS = ["Chine", "Economie", "International", "Afrique", "Culture", "VieSociale", "Tourisme"]
+PEOPLE_FR_MAX_PAGES = 5  # index pages per section: index.html, index2.html, ...
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

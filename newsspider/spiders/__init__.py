@@ -1,0 +1,1 @@
+"""Spiders: where to start and what to follow. Pages go to newsspider.parsers."""
