@@ -169,5 +169,112 @@ def demo(db_path, mirror, log_level):
     sys.exit(run_demo(mirror_dir, db_path, log_level=log_level.upper()))
 
 
+@main.command("eval")
+@click.argument("cases_file", metavar="CASES.jsonl", type=click.Path(exists=True, dir_okay=False))
+@click.option("--compare", type=click.Choice(["trafilatura"]), help="Also run this extractor on the same pages and print its scores beside ours.")
+@click.option("--limit", type=click.IntRange(min=1), help="Score only the first N cases (after --publisher).")
+@click.option("--publisher", metavar="SUBSTR", help="Score only cases whose publisher contains SUBSTR (case-insensitive), e.g. de/ or ORF.")
+@click.option("--per-case", type=click.Path(dir_okay=False, writable=True), help="Write one JSON line of scores per case to this file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON instead of a table.")
+def evaluate(cases_file, compare, limit, publisher, per_case, as_json):
+    """Score the parsers on labelled pages (the Fundus case-file format).
+
+    Each case is parsed with now = its crawl_date + 1 day (crawl dates are
+    taken as UTC), so the page's own dates are not rejected as future. A case
+    is scored only on the fields it has an expected value for; the n column
+    says how many were. A page that fails to parse counts as an error and is
+    scored as an empty prediction.
+
+    \b
+    Scores (definitions in newsspider/evaluation/metrics.py):
+      title (exact)    share of headlines equal to the title, whitespace collapsed
+      authors F1       per page, set F1 of names (casefolded, whitespace collapsed),
+                       averaged; both lists empty = 1.0; expected empty but some
+                       predicted = 0.0; expected names but none predicted = 0.0
+      date (same day)  published_at on the expected day, in the expected offset
+                       (a naive prediction is compared as it stands)
+      body F1 (Zyte)   4-token shingles of \\w+ tokens (1-3 tokens: one shingle),
+                       per-page tp/fp/fn scaled to sum 1, pooled over pages; an
+                       empty prediction adds only false negatives
+      body F1 (mean)   per-page precision and recall averaged, then F1; an empty
+                       prediction scores P = R = 0 on a page that has text
+      image-credit     share of credited expected images matched by a predicted
+        recall         credit (word-token containment either way, one predicted
+                       credit per image)
+      pages/s          pages over the time spent inside the extractor (reading
+                       files excluded)
+
+    \b
+    Examples:
+      newsspider eval /work/shared/data/fundus/cases.jsonl --compare trafilatura
+      newsspider eval cases.jsonl --publisher de/ --limit 20 --per-case scores.jsonl
+      newsspider eval cases.jsonl --json | jq .extractors.newsspider.body
+    """
+    from .evaluation.cases import load_cases, select
+    from .evaluation.run import EXTRACTORS, evaluate as run_evaluation, format_table, write_per_case
+
+    cases, problems = load_cases(cases_file)
+    cases = select(cases, publisher=publisher, limit=limit)
+    if not cases:
+        raise click.ClickException(f"no cases to score in {cases_file}" + (f" for publisher {publisher!r}" if publisher else ""))
+    extractors = [EXTRACTORS["newsspider"]()] + ([EXTRACTORS[compare]()] if compare else [])
+    result = run_evaluation(cases, extractors, source=cases_file, problems=problems)
+    if per_case:
+        with open(per_case, "w", encoding="utf-8") as out:
+            write_per_case(result, out)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(result))
+
+
+@main.command("save-fixture")
+@click.argument("url")
+@click.option("--site", required=True, help="Fixture folder: the parser's site name, e.g. people_fr.")
+@click.option("--fixtures-dir", default="tests/fixtures", show_default=True, type=click.Path(file_okay=False), help="Where the site folders are.")
+@click.option("--case", "case_name", help="File name without extension. Default: a slug of the URL path.")
+@click.option("--force", is_flag=True, help="Overwrite an existing fixture.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, help="Seconds to wait for the server.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=16 * 1024 * 1024, show_default=True, help="Refuse a larger page.")
+@click.option("-s", "settings_args", multiple=True, metavar="NAME=VALUE", help="Setting, as for crawl; NEWSSPIDER_CONTACT goes into the User-Agent.")
+def save_fixture(url, site, fixtures_dir, case_name, force, timeout, max_bytes, settings_args):
+    """Fetch one page and save it as a parser fixture with a draft expected JSON.
+
+    Writes FIXTURES_DIR/SITE/CASE.html.gz (the page as served, after
+    redirects) and CASE.json: the current parser's extraction plus "url",
+    "fetched_at" and a "_draft": true marker. The draft is today's output,
+    not the truth: check every field against the page before a test relies
+    on it. An existing fixture is never overwritten without --force.
+
+    This uses the network and is for a person; the tests run it only against
+    a server on 127.0.0.1. The request carries the crawler's User-Agent
+    (NEWSSPIDER_USER_AGENT with NEWSSPIDER_CONTACT).
+
+    \b
+    Examples:
+      newsspider save-fixture https://www.example.org/news/2024/05/story-123.html --site example -s NEWSSPIDER_CONTACT=you@example.org
+      newsspider save-fixture URL --site people_fr --case 9074390 --force
+    """
+    from .fetch import FetchError, user_agent
+    from .save_fixture import case_slug, fixture_paths, save_fixture as save
+
+    try:
+        paths = fixture_paths(fixtures_dir, site, case_name or case_slug(url))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    agent = user_agent(project_settings(_pairs(settings_args, "-s")))
+    try:
+        saved = save(url, paths, user_agent=agent, timeout=timeout, max_bytes=max_bytes, force=force)
+    except FileExistsError as exc:
+        raise click.ClickException(f"{exc} exists; pass --force to overwrite") from exc
+    except FetchError as exc:
+        raise click.ClickException(str(exc)) from exc
+    moved = f" (redirected from {url})" if saved.page.url != url else ""
+    click.echo(f"wrote {paths.html} ({len(saved.page.body)} bytes from {saved.page.url}{moved})")
+    click.echo(f"wrote {paths.expected} (draft from {saved.parser})")
+    if saved.parse_error:
+        click.echo(f"the parser failed on this page ({saved.parse_error}); fill in the draft by hand")
+    click.echo(f"Review {paths.expected.name} against the page, correct it, and remove \"_draft\" and \"_note\" before committing.")
+
 if __name__ == "__main__":
     main()

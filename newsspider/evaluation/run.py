@@ -1,0 +1,275 @@
+"""Running extractors over evaluation cases, and reporting their scores side by side."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from ..parsers import parse
+from .cases import Case, Expected
+from .metrics import BodyCounts, authors_f1, body_counts, match_credits, mean_body, pooled_body, same_day, title_match
+
+
+@dataclass
+class Prediction:
+    """What an extractor found, in the terms the metrics compare."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    body: str | None = None
+    image_credits: list[dict] = field(default_factory=list)
+
+
+class Extractor:
+    name = ""
+    extracts_credits = False
+
+    def setup(self) -> None:
+        """Imports and warm-up that should not count as parsing time."""
+
+    def extract(self, html: bytes, case: Case) -> Prediction | None:
+        raise NotImplementedError
+
+
+class NewsspiderExtractor(Extractor):
+    name = "newsspider"
+    extracts_credits = True
+
+    def extract(self, html: bytes, case: Case) -> Prediction:
+        article = parse(html, case.url, now=case.now)
+        return Prediction(article.headline, list(article.authors or []), article.published_at, article.body,
+                          list(article.image_credits or []))
+
+
+class TrafilaturaExtractor(Extractor):
+    """trafilatura's own extraction with metadata. Comments are left out (they are not the
+    article's body), and its date search is bounded by the same `now` as ours."""
+
+    name = "trafilatura"
+
+    def setup(self) -> None:
+        # Imported only when asked for: a plain `eval` should not pay for it.
+        import trafilatura
+        from trafilatura.settings import set_date_params
+
+        self._extract = trafilatura.bare_extraction
+        self._date_params = set_date_params
+
+    def extract(self, html: bytes, case: Case) -> Prediction | None:
+        params = self._date_params(True)  # trafilatura's default (EXTENSIVE_DATE_SEARCH = on)
+        if case.now:
+            params["max_date"] = case.now.strftime("%Y-%m-%d")
+        doc = self._extract(html, url=case.url, with_metadata=True, include_comments=False,
+                            date_extraction_params=params)
+        if doc is None:
+            return None
+        get = doc.get if isinstance(doc, dict) else (lambda key: getattr(doc, key, None))
+        # trafilatura joins several authors with "; ".
+        authors = [a.strip() for a in (get("author") or "").split(";") if a.strip()]
+        return Prediction(get("title"), authors, get("date"), get("text"))
+
+
+EXTRACTORS: dict[str, Callable[[], Extractor]] = {
+    "newsspider": NewsspiderExtractor,
+    "trafilatura": TrafilaturaExtractor,
+}
+
+
+@dataclass
+class Outcome:
+    """One extractor on one case: its prediction (None on failure) and its scores."""
+
+    prediction: Prediction | None
+    seconds: float
+    error: str | None = None
+    scores: dict[str, Any] = field(default_factory=dict)
+
+
+def score(expected: Expected, prediction: Prediction | None, *, extracts_credits: bool) -> dict[str, Any]:
+    """The case's scores per field; a field the case has no expected value for is absent.
+    A failed extraction is scored as an empty prediction."""
+    pred = prediction or Prediction()
+    out: dict[str, Any] = {}
+    if expected.title is not None:
+        out["title"] = title_match(expected.title, pred.title)
+    if expected.authors is not None:
+        out["authors"] = authors_f1(expected.authors, pred.authors)
+    if expected.published is not None:
+        out["date"] = same_day(expected.published, pred.published)
+    if expected.body is not None:
+        out["body"] = body_counts(expected.body, pred.body)
+    if expected.images is not None and extracts_credits:
+        found, credited = match_credits(expected.images, pred.image_credits)
+        if credited:
+            out["image_credits"] = (found, credited)
+    return out
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    outcomes: dict[str, Outcome]
+
+
+@dataclass
+class Evaluation:
+    extractors: list[str]
+    results: list[CaseResult]
+    problems: list[str] = field(default_factory=list)
+    source: str = ""
+
+    def summary(self, name: str) -> dict[str, Any]:
+        outcomes = [r.outcomes[name] for r in self.results]
+        seconds = sum(o.seconds for o in outcomes)
+
+        def mean_of(key: str) -> dict[str, Any]:
+            values = [o.scores[key] for o in outcomes if key in o.scores]
+            return {"score": sum(values) / len(values) if values else None, "n": len(values)}
+
+        bodies: list[BodyCounts] = [o.scores["body"] for o in outcomes if "body" in o.scores]
+        pooled, mean = pooled_body(bodies), mean_body(bodies)
+        credits = [o.scores["image_credits"] for o in outcomes if "image_credits" in o.scores]
+        found, credited = sum(c[0] for c in credits), sum(c[1] for c in credits)
+        return {
+            "title": mean_of("title"),
+            "authors": mean_of("authors"),
+            "date": mean_of("date"),
+            "body": {
+                "score": pooled.f1 if pooled else None,
+                "precision": pooled.precision if pooled else None,
+                "recall": pooled.recall if pooled else None,
+                "mean_per_page": {"f1": mean.f1, "precision": mean.precision, "recall": mean.recall} if mean else None,
+                "n": len(bodies),
+            },
+            "image_credits": {
+                "score": found / credited if credited else None,
+                "n": credited,
+                "pages": len(credits),
+            },
+            "pages": len(outcomes),
+            "parse_seconds": seconds,
+            "pages_per_second": len(outcomes) / seconds if seconds else None,
+            "errors": sum(1 for o in outcomes if o.error),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        summaries = {name: self.summary(name) for name in self.extractors}
+        out: dict[str, Any] = {"source": self.source, "cases": len(self.results), "problems": self.problems,
+                               "extractors": summaries}
+        if len(self.extractors) > 1:
+            out["speed_ratio"] = speed_ratio(summaries, self.extractors)
+        return out
+
+
+def speed_ratio(summaries: dict[str, dict], names: Sequence[str]) -> float | None:
+    """Pages per second of the first extractor over the second's."""
+    first, second = (summaries[n]["pages_per_second"] for n in names[:2])
+    return first / second if first and second else None
+
+
+def evaluate(cases: Iterable[Case], extractors: Sequence[Extractor], *, source: str = "",
+             problems: list[str] | None = None) -> Evaluation:
+    for extractor in extractors:
+        extractor.setup()
+    evaluation = Evaluation([e.name for e in extractors], [], list(problems or []), source)
+    for case in cases:
+        try:
+            html = case.read_html()
+        except (OSError, EOFError, ValueError) as exc:  # a corrupt .gz is a bad case, not a bad parser
+            evaluation.problems.append(f"line {case.line}: cannot read {case.path}: {exc}")
+            continue
+        outcomes = {}
+        for extractor in extractors:
+            error = None
+            started = time.perf_counter()
+            try:
+                prediction = extractor.extract(html, case)
+            except Exception as exc:  # one bad page never stops an evaluation; it is counted
+                prediction, error = None, f"{type(exc).__name__}: {exc}"
+            seconds = time.perf_counter() - started
+            if prediction is None and error is None:
+                error = "no result"
+            outcome = Outcome(prediction, seconds, error)
+            outcome.scores = score(case.expected, prediction, extracts_credits=extractor.extracts_credits)
+            outcomes[extractor.name] = outcome
+        evaluation.results.append(CaseResult(case, outcomes))
+    return evaluation
+
+
+# ---- reporting ------------------------------------------------------------------------------
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def format_table(evaluation: Evaluation) -> str:
+    names = evaluation.extractors
+    s = {name: evaluation.summary(name) for name in names}
+    first = s[names[0]]
+    rows: list[tuple[str, str, list[str]]] = [
+        ("title (exact)", str(first["title"]["n"]), [_fmt(s[n]["title"]["score"]) for n in names]),
+        ("authors F1", str(first["authors"]["n"]), [_fmt(s[n]["authors"]["score"]) for n in names]),
+        ("date (same day)", str(first["date"]["n"]), [_fmt(s[n]["date"]["score"]) for n in names]),
+        ("body F1 (Zyte, pooled)", str(first["body"]["n"]), [_fmt(s[n]["body"]["score"]) for n in names]),
+        ("  body precision", "", [_fmt(s[n]["body"]["precision"]) for n in names]),
+        ("  body recall", "", [_fmt(s[n]["body"]["recall"]) for n in names]),
+        ("body F1 (mean per page)", str(first["body"]["n"]),
+         [_fmt((s[n]["body"]["mean_per_page"] or {}).get("f1")) for n in names]),
+        ("image-credit recall", f"{first['image_credits']['n']} img",
+         [_fmt(s[n]["image_credits"]["score"]) if s[n]["image_credits"]["n"] else "—" for n in names]),
+        ("pages/s", str(first["pages"]), [_fmt(s[n]["pages_per_second"], 1) for n in names]),
+        ("parse errors", str(first["pages"]), [str(s[n]["errors"]) for n in names]),
+    ]
+    widths = [max(len("field"), *(len(r[0]) for r in rows)), max(len("n"), *(len(r[1]) for r in rows))]
+    widths += [max(len(n), 8) for n in names]
+    head = ["field", "n", *names]
+    lines = [f"{len(evaluation.results)} cases from {evaluation.source}" if evaluation.source else f"{len(evaluation.results)} cases"]
+    lines.append("  ".join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i]) for i, h in enumerate(head)))
+    for label, n, values in rows:
+        cells = [label.ljust(widths[0]), n.rjust(widths[1])] + [v.rjust(widths[i + 2]) for i, v in enumerate(values)]
+        lines.append("  ".join(cells).rstrip())
+    credits = first["image_credits"]
+    lines.append(f"image credits: {credits['n']} credited images on {credits['pages']} pages")
+    if len(names) > 1:
+        ratio = speed_ratio(s, names)
+        lines.append(f"speed ratio {names[0]}/{names[1]}: {_fmt(ratio, 2)}x")
+    for problem in evaluation.problems:
+        lines.append(f"skipped: {problem}")
+    return "\n".join(lines)
+
+
+def write_per_case(evaluation: Evaluation, out: IO[str]) -> None:
+    """One JSON line per case: its expected short fields and each extractor's prediction and scores."""
+    for result in evaluation.results:
+        case, expected = result.case, result.case.expected
+        record: dict[str, Any] = {
+            "line": case.line,
+            "publisher": case.publisher,
+            "url": case.url,
+            "file": str(case.path),
+            "expected": {
+                "title": expected.title,
+                "authors": expected.authors,
+                "date": expected.published.isoformat() if expected.published else None,
+            },
+        }
+        for name, outcome in result.outcomes.items():
+            pred = outcome.prediction
+            scores: dict[str, Any] = {}
+            for key, value in outcome.scores.items():
+                if key == "body":
+                    scores.update(body_precision=value.precision, body_recall=value.recall, body_f1=value.f1)
+                elif key == "image_credits":
+                    scores.update(image_credits_found=value[0], image_credits_expected=value[1])
+                else:
+                    scores[key] = value
+            record[name] = {
+                "scores": scores,
+                "predicted": {"title": pred.title, "authors": pred.authors, "date": pred.published} if pred else None,
+                "seconds": round(outcome.seconds, 6),
+                "error": outcome.error,
+            }
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")

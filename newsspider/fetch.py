@@ -1,0 +1,102 @@
+"""Fetching one page outside a crawl (for `newsspider save-fixture`), with the standard library.
+
+The crawler fetches through Scrapy; this is for a person saving a single page, so it
+is deliberately plain: one GET, redirects followed, a timeout and a size cap, the
+same User-Agent as the crawler.
+"""
+
+from __future__ import annotations
+
+import gzip
+import urllib.error
+import urllib.request
+import zlib
+from dataclasses import dataclass
+from email.message import Message
+from urllib.parse import urlsplit
+
+from . import __version__
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # as DOWNLOAD_MAXSIZE in settings.py
+
+
+class FetchError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    requested_url: str
+    url: str  # after redirects
+    status: int
+    content_type: str | None
+    charset: str | None  # from the Content-Type header, if it names one
+    body: bytes
+
+
+def user_agent(settings) -> str:
+    """The crawler's User-Agent (see ArchiveSpider.update_settings): USER_AGENT when set on the
+    command line, else NEWSSPIDER_USER_AGENT filled in with the version and NEWSSPIDER_CONTACT."""
+    template = settings.get("NEWSSPIDER_USER_AGENT")
+    if not template or (settings.getpriority("USER_AGENT") or 0) > settings.getpriority("NEWSSPIDER_USER_AGENT"):
+        return settings.get("USER_AGENT")
+    return template.format(version=__version__, contact=settings.get("NEWSSPIDER_CONTACT") or "unset")
+
+
+def _decode_content(body: bytes, encoding: str | None) -> bytes:
+    # We ask for no compression, but some servers send it anyway; the fixture keeps the page itself.
+    encoding = (encoding or "").strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        return gzip.decompress(body)
+    if encoding == "deflate":
+        try:
+            return zlib.decompress(body)
+        except zlib.error:
+            return zlib.decompress(body, -zlib.MAX_WBITS)
+    if encoding in ("", "identity"):
+        return body
+    raise FetchError(f"unsupported Content-Encoding: {encoding}")
+
+
+def fetch_page(url: str, *, user_agent: str, timeout: float = DEFAULT_TIMEOUT,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> FetchedPage:
+    """GET `url`, following redirects. Raises FetchError on a non-2xx answer, a network
+    failure, a non-HTTP URL or a body larger than `max_bytes`."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise FetchError(f"not an http(s) URL: {url}")
+    request = urllib.request.Request(url, headers={
+        "User-Agent": user_agent,
+        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+        "Accept-Encoding": "identity",
+    })
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            final_url = response.geturl()
+            if urlsplit(final_url).scheme not in ("http", "https"):
+                raise FetchError(f"redirected to a non-HTTP URL: {final_url}")
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise FetchError(f"page too large: {length} bytes (limit {max_bytes})")
+            # One byte over the cap tells a page that is exactly at the cap from a larger one.
+            body = response.read(max_bytes + 1)
+            if len(body) > max_bytes:
+                raise FetchError(f"page too large: over {max_bytes} bytes")
+            headers: Message = response.headers
+            body = _decode_content(body, headers.get("Content-Encoding"))
+            if len(body) > max_bytes:
+                raise FetchError(f"page too large once decompressed: over {max_bytes} bytes")
+            return FetchedPage(
+                requested_url=url,
+                url=final_url,
+                status=response.status,
+                content_type=headers.get_content_type() if headers.get("Content-Type") else None,
+                charset=headers.get_content_charset(),
+                body=body,
+            )
+    except urllib.error.HTTPError as exc:
+        raise FetchError(f"HTTP {exc.code} {exc.reason} for {exc.url or url}") from exc
+    except urllib.error.URLError as exc:
+        raise FetchError(f"cannot fetch {url}: {exc.reason}") from exc
+    except (TimeoutError, OSError) as exc:  # a read that times out after the headers
+        raise FetchError(f"cannot fetch {url}: {exc}") from exc
