@@ -48,7 +48,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(404)
             return
         body = target.read_bytes()
-        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        ctype, encoding = mimetypes.guess_type(target.name)
+        if encoding == "gzip":
+            # A sitemap.xml.gz is a gzip file, as web servers send it: no Content-Encoding,
+            # which would have the client unpack it and so hide the gzip handling under test.
+            ctype = "application/gzip"
+        ctype = ctype or "application/octet-stream"
         self.send_response(200)
         # No charset on purpose: pages declare theirs in <meta>, as on the real site.
         self.send_header("Content-Type", ctype)

@@ -53,5 +53,16 @@ PEOPLE_FR_ALIAS_BASE_URL = None
 PEOPLE_FR_SECTIONS = ["Chine", "Economie", "International", "Afrique", "Culture", "VieSociale", "Tourisme"]
 PEOPLE_FR_MAX_PAGES = 5  # index pages per section: index.html, index2.html, ...
 
+# ---- news (the generic spider: `newsspider crawl news -a start=URL`) --------------------------
+# Link hops from a start page when `-a depth=N` is not given: 1 fetches the start pages
+# and the article-like pages they link to; 2 also goes through section and tag pages.
+NEWS_DEPTH = 1
+# Public host -> base URL to fetch it from, to crawl a local copy exactly like the site
+# (articles are stored under their public URLs). JSON on the command line:
+#   -s NEWS_HOST_MAP='{"www.example.org": "http://127.0.0.1:8000"}'
+# The www. and bare forms of a host share its entry. When set, site hosts missing from it
+# are never requested, so a mirror crawl cannot reach the real site.
+NEWS_HOST_MAP = {}
+
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

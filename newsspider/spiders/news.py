@@ -1,0 +1,234 @@
+"""Any news site, from start pages, sitemaps or RSS/Atom feeds, without leaving its domains.
+
+    newsspider crawl news -a start=https://www.example.org/ -a depth=2
+    newsspider crawl news -a sitemap=https://www.example.org/sitemap_index.xml -a since=2024-05-01
+    newsspider crawl news -a sitemap=https://www.example.org/robots.txt     # the sitemaps robots.txt lists
+    newsspider crawl news -a feed=https://www.example.org/feed.rss,https://www.example.org/atom.xml
+    newsspider crawl news -a start=https://www.example.org/ -s NEWS_HOST_MAP='{"www.example.org": "http://127.0.0.1:8000"}'
+
+Arguments (at least one of start, sitemap, feed; lists are comma-separated):
+    start=URL,...     pages to start from, following links up to `depth` hops
+    sitemap=URL,...   sitemaps or sitemap indexes (plain, Google News, gzipped or not) or a robots.txt
+    feed=URL,...      RSS 2.0, RSS 1.0 or Atom feeds (the reader goes by the root element, so a
+                      feed given as a sitemap, or the reverse, is read all the same)
+    domains=a.com,... more domains to stay on
+    since=YYYY-MM-DD  skip sitemap and feed entries whose newest stated date (lastmod, news
+                      publication date, pubDate, updated) is older; undated entries are kept.
+                      A sitemap index entry older than that is not even fetched.
+    depth=N           link hops from a start page (default NEWS_DEPTH, 1: the start pages and the
+                      pages they link to; 0: the start pages alone)
+
+What is taken for an article:
+- every entry of a sitemap or feed is a candidate (a sitemap index's entries are sitemaps, read in
+  turn). Their pages are not searched for more links: the sitemap or feed is the list.
+- from a start page, an on-site link is a candidate when its URL looks like an article
+  (pagekind.looks_like_article_url: a date followed by more path, a long slug, a numeric id or a
+  .html page; never a tag, author, section, search or paging URL). Other on-site links are
+  fetched only while a further hop remains, to find more links, never parsed. A start page is a
+  candidate only when its own URL looks like an article, so a home page is never stored.
+- a candidate is parsed, then skipped when the page is clearly a listing
+  (pagekind.looks_like_listing: no article markup and mostly link text; counted in
+  `newsspider/listing_pages`), and the validate pipeline drops pages without headline or body.
+
+Staying on site: the hosts of the start, sitemap and feed URLs, without "www.", plus `domains`,
+are the site; their www. and bare forms and their subdomains are on it (Scrapy's allowed_domains
+rule). Any other link is never requested and is counted in `newsspider/offsite_links`.
+
+NEWS_HOST_MAP (JSON, public host -> base URL) sends a host's requests elsewhere, a local copy
+say, while the spider thinks and stores in public URLs; "www." and bare forms of a mapped host
+go to the same base. With a map, a site host missing from it is never requested
+(`newsspider/unmapped_links`): a mirror crawl must not escape to the real site.
+
+Depth is kept in the callback's arguments rather than with Scrapy's DEPTH_LIMIT because
+sitemap index -> sitemap -> article is two hops that are not links.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import HtmlResponse
+from scrapy.utils.sitemap import sitemap_urls_from_robots
+
+from ..hostmap import HostMap
+from ..parsers.urls import absolute, strip_tracking
+from .base import ArchiveSpider
+from .feeds import parse_date, read, ungzip
+from .pagekind import looks_like_article_url, looks_like_listing, looks_like_page_url
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().rstrip(".")
+
+
+def _www_twin(host: str) -> str:
+    return host.removeprefix("www.") if host.startswith("www.") else f"www.{host}"
+
+
+class NewsSpider(ArchiveSpider):
+    name = "news"
+
+    def __init__(self, start: str | None = None, sitemap: str | None = None, feed: str | None = None,
+                 domains: str | None = None, depth: str | int | None = None, since: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        given = {"start": start, "sitemap": sitemap, "feed": feed, "domains": domains, "depth": depth, "since": since}
+        self.args.update({k: v for k, v in given.items() if v is not None})
+        self.start_pages = _split(start)
+        self.index_urls = _split(sitemap) + _split(feed)
+        self.domains_arg = _split(domains)
+        self.depth_arg = depth
+        self.since_arg = since
+        self._unmapped_warned: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        s = crawler.settings
+        given = spider.start_pages + spider.index_urls
+        if not given:
+            raise ValueError("nothing to crawl: give -a start=URL, -a sitemap=URL or -a feed=URL (comma-separated lists)")
+        bad = [u for u in given if urlsplit(u).scheme not in ("http", "https") or not _host(u)]
+        if bad:
+            raise ValueError(f"not an http(s) URL: {', '.join(bad)}")
+        try:
+            spider.depth = int(spider.depth_arg if spider.depth_arg is not None else s.getint("NEWS_DEPTH", 1))
+        except ValueError:
+            raise ValueError(f"depth must be a whole number, got {spider.depth_arg!r}") from None
+        if spider.depth < 0:
+            raise ValueError("depth must be 0 or more")
+        spider.since = None
+        if spider.since_arg:
+            spider.since = parse_date(spider.since_arg)
+            if spider.since is None:
+                raise ValueError(f"since must be a date such as 2024-05-01, got {spider.since_arg!r}")
+        domains = {_host(u) for u in given}
+        domains |= {_host(d if "//" in d else f"//{d}") for d in spider.domains_arg}
+        spider.domains = sorted({d.removeprefix("www.") for d in domains if d})
+        spider.hostmap = HostMap(cls._host_bases(s))
+        unmapped = sorted({_host(u) for u in given if spider.hostmap.bases and _host(u) not in spider.hostmap.bases})
+        if unmapped:
+            raise ValueError(f"NEWS_HOST_MAP has no base URL for {', '.join(unmapped)}")
+        # Scrapy's offsite filter as a second line: it sees fetch URLs, so it needs the mapped hosts too.
+        spider.allowed_domains = sorted(set(spider.domains) | set(spider.hostmap.fetch_domains()))
+        spider.max_size = s.getint("DOWNLOAD_MAXSIZE")
+        return spider
+
+    @staticmethod
+    def _host_bases(settings) -> dict[str, str]:
+        try:
+            given = settings.getdict("NEWS_HOST_MAP")
+        except ValueError as exc:
+            raise ValueError(f'NEWS_HOST_MAP must be JSON such as {{"example.org": "http://127.0.0.1:8000"}}: {exc}') from None
+        bases: dict[str, str] = {}
+        for host, base in given.items():
+            if urlsplit(str(base)).scheme not in ("http", "https") or not _host(str(base)):
+                raise ValueError(f"NEWS_HOST_MAP: not an http(s) base URL for {host}: {base!r}")
+            bases[host.lower()] = str(base)
+        # Given hosts first: HostMap folds a fetched URL back onto the first host listed.
+        for host, base in list(bases.items()):
+            bases.setdefault(_www_twin(host), base)
+        return bases
+
+    # ---- requests ----------------------------------------------------------------------------
+    async def start(self):
+        for url in self.start_pages:
+            yield self.page_request(strip_tracking(url), depth=0, candidate=looks_like_article_url(url))
+        for url in self.index_urls:
+            yield self.request(strip_tracking(url), self.parse_index)
+
+    def request(self, public_url: str, callback, **cb_kwargs) -> scrapy.Request:
+        return scrapy.Request(self.hostmap.to_fetch(public_url), callback=callback, cb_kwargs=cb_kwargs,
+                              meta={"public_url": public_url})
+
+    def page_request(self, public_url: str, depth: int | None, candidate: bool) -> scrapy.Request:
+        # depth None: a sitemap or feed entry, whose links are not followed.
+        return self.request(public_url, self.parse_page, depth=depth, candidate=candidate)
+
+    def public_url(self, response) -> str:
+        if "redirect_urls" not in response.meta and response.meta.get("public_url"):
+            return response.meta["public_url"]
+        return self.hostmap.to_public(response.url)
+
+    def on_site(self, url: str) -> bool:
+        host = _host(url)
+        bare = host.removeprefix("www.")
+        if not any(bare == d or bare.endswith(f".{d}") for d in self.domains):
+            self.crawler.stats.inc_value("newsspider/offsite_links")
+            return False
+        if self.hostmap.bases and host not in self.hostmap.bases:
+            self.crawler.stats.inc_value("newsspider/unmapped_links")
+            if host not in self._unmapped_warned:
+                self._unmapped_warned.add(host)
+                self.logger.warning("not following links to %s: NEWS_HOST_MAP has no base URL for it", host)
+            return False
+        return True
+
+    # ---- callbacks ---------------------------------------------------------------------------
+    def parse_page(self, response, depth: int | None, candidate: bool):
+        if not isinstance(response, HtmlResponse):
+            self.crawler.stats.inc_value("newsspider/not_html")
+            return
+        public = self.public_url(response)
+        if candidate:
+            if looks_like_listing(response.selector.root):
+                self.crawler.stats.inc_value("newsspider/listing_pages")
+                self.logger.debug("a listing, not an article: %s", public)
+            elif (item := self.article_item(response, public)) is not None:
+                yield item
+        if depth is not None and depth < self.depth:
+            yield from self.follow_links(response, public, depth + 1)
+
+    def follow_links(self, response, public: str, depth: int):
+        base = absolute(response.xpath("//head/base/@href").get(), public) or public
+        seen: set[str] = set()
+        for href in response.xpath("//a/@href").getall():
+            url = absolute(href, base)
+            if not url or (url := strip_tracking(url)) in seen:
+                continue
+            seen.add(url)
+            if not self.on_site(url):
+                continue
+            if looks_like_article_url(url):
+                yield self.page_request(url, depth, candidate=True)
+            elif depth < self.depth and looks_like_page_url(url):
+                # A listing is only worth fetching for its links, so not on the last hop.
+                yield self.page_request(url, depth, candidate=False)
+
+    def parse_index(self, response):
+        """A sitemap, sitemap index, feed or robots.txt: request what it lists."""
+        public = self.public_url(response)
+        try:
+            body = ungzip(response.body, self.max_size)
+        except ValueError as exc:
+            self.crawler.stats.inc_value("newsspider/index_errors")
+            self.logger.warning("cannot read %s: %s", public, exc)
+            return
+        if urlsplit(public).path == "/robots.txt":
+            for url in sitemap_urls_from_robots(body, base_url=public):
+                if self.on_site(url):
+                    yield self.request(strip_tracking(url), self.parse_index)
+            return
+        listing = read(body, public)
+        if listing.kind == "unknown":
+            self.crawler.stats.inc_value("newsspider/index_errors")
+            self.logger.warning("not a sitemap or feed: %s", public)
+            return
+        self.crawler.stats.inc_value(f"newsspider/index/{listing.kind}")
+        if not listing.entries:
+            self.logger.warning("no entries in %s", public)
+        for entry in listing.entries:
+            if self.since and entry.date and entry.date < self.since:
+                self.crawler.stats.inc_value("newsspider/index/older_than_since")
+                continue
+            url = strip_tracking(entry.url)
+            if not self.on_site(url):
+                continue
+            if listing.kind == "sitemapindex":
+                yield self.request(url, self.parse_index)
+            else:
+                yield self.page_request(url, depth=None, candidate=True)
