@@ -41,7 +41,8 @@ class RunCounts:
             dropped=stats.get("newsspider/dropped", 0),
             parse_errors=stats.get("newsspider/parse_errors", 0),
             not_found=not_found,
-            http_errors=http_errors + stats.get("downloader/exception_count", 0),
+            # A request robots.txt forbids is recorded as an IgnoreRequest exception: obeying is not failing.
+            http_errors=http_errors + stats.get("downloader/exception_count", 0) - stats.get("robotstxt/forbidden", 0),
         )
 
     @property

@@ -26,8 +26,9 @@ AGENCIES = frozenset(
 )
 
 _PHOTO_WORD = (
-    r"(?:photos?\s+(?:prises?|fournies?|publiées?)\s+par|photographie|photos?|cr[ée]dits?(?:\s+photos?)?"
-    r"|source|fotos?|bild|images?|picture|courtesy\s+of)"
+    r"(?:photos?\s+(?:prises?|fournies?|publiées?)\s+par|photographs?|photography|photographie|photos?"
+    r"|cr[ée]dits?(?:\s+photos?)?|cr[ée]ditos?|source|quelle|kilde|fonte|fotos?|fotó|bild(?:er)?|images?"
+    r"|illustration|grafik|picture|courtesy\s+of|bildquelle|fotoquelle|dok\.?)"
 )
 
 # (Photo Sun Mingsheng / Pour chinadaily.com.cn), (Photo : X / pour le Quotidien du Peuple)
@@ -42,7 +43,13 @@ _AGENCY_SLASH = re.compile(r"^(?P<ag>[A-Z][\w.&'’ -]{0,40}?)\s*/\s*(?P<ph>[A-Z
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?P<rest>.+)$", re.I)
 
 _TRAILING_PAREN = re.compile(r"\((?P<inner>[^()]{2,160})\)\s*$")
-_TRAILING_PLAIN = re.compile(rf"(?:^|(?<=[.!?»”\s]))(?P<raw>(?:{_PHOTO_WORD})\s*[:：]\s*[^.()]{{2,80}})\s*$", re.I)
+# "Caption. Foto: Axel Heimken/dpa", "Caption | Photo by Jane Doe", "Caption © DPA Images | Christoph Soeder"
+_TRAILING_PLAIN = re.compile(
+    rf"(?:^|(?<=[.!?»”“\s|–-]))(?P<raw>(?:{_PHOTO_WORD})\s*(?:[:：]|\s+by\s|\s+von\s)\s*[^()]{{2,100}}|(?:©|\((?-i:c|C)\)|（Ｃ）)\s*[^©()]{{2,100}})\s*$",
+    re.I,
+)
+# "… sammeln. IMAGO/Nico Herbertz", "…Klinik.Friso Gentsch/dpa": a slashed credit after the last sentence.
+_TRAILING_SLASHED = re.compile(r"(?<=[.!?»”“)])\s*(?P<raw>(?-i:[A-Z])[\w.'’ -]{1,40}(?:\s*/\s*[\w.'’ -]{2,40}){1,4})\s*$")
 _NOT_A_NAME = re.compile(r"\d{3,}|https?://|\b(?:est|ouest|nord|sud|centre)\s+de\s+la\b", re.I)
 
 
@@ -54,19 +61,45 @@ def is_agency(name: str) -> bool:
     return bool(re.fullmatch(r"[\w-]+(?:\.[\w-]+)*\.(?:com|cn|org|net|fr|de|uk|info)(?:\.[a-z]{2})?", low))
 
 
+_PARTICLE = frozenset({"von", "van", "der", "de", "del", "la", "le", "el", "al", "bin", "da", "di", "du", "ter", "ten", "y", "zu"})
+
+
+def looks_like_person(name: str) -> bool:
+    """"Bai Xueqi", "Kim Kyung-Hoon", "GHULAM RASOOL", "Philipp von Ditfurth"; not "CBC" or "Getty Images"."""
+    words = clean(name).split()
+    if not 2 <= len(words) <= 5 or is_agency(name) or re.search(r"\d|@|\.(?:com|de|fr|net|org)\b", name):
+        return False
+    named = [w for w in words if w.lower() not in _PARTICLE]
+    return len(named) >= 2 and all(w[:1].isupper() or not w[:1].isalpha() for w in named) and not re.search(
+        r"\b(?:images?|photos?|press|news|agency|service|services|pictures?|media|wire|pool|alliance|archiv|archive|handout|stock)\b", name, re.I
+    )
+
+
+def split_pair(left: str, right: str) -> tuple[str | None, str | None]:
+    """(agency, photographer) for "A/B": whichever side is a person's name is the photographer."""
+    left, right = clean(left), clean(right)
+    if not left or not right:
+        return _person_or_agency(left or right)
+    person_left, person_right = looks_like_person(left), looks_like_person(right)
+    if person_left and not person_right:
+        return right, left
+    if person_right and not person_left:
+        return left, right
+    if is_agency(right) and not is_agency(left):
+        return right, left
+    return left, right
+
+
 def _person_or_agency(name: str) -> tuple[str | None, str | None]:
-    """Returns (agency, photographer) for a lone name."""
+    """Returns (agency, photographer) for a credit without its "Photo:" prefix."""
     name = clean(name).strip(" .,;")
     if not name:
         return None, None
-    if "/" in name:
-        left, _, right = name.partition("/")
-        left, right = clean(left), clean(right)
-        if is_agency(left) or (left.isupper() and len(left) <= 8):
-            return left, right or None
-        if is_agency(right):
-            return right, left or None
-        return left or None, right or None
+    # "DPA Images | Christoph Soeder": the agency, then the photographer.
+    for sep in (" | ", "/"):
+        if sep in name:
+            left, _, right = name.partition(sep)
+            return split_pair(left, right)
     if is_agency(name):
         return name, None
     return None, name
@@ -91,7 +124,8 @@ def parse_credit(raw: str) -> ImageCredit | None:
         left, right = clean(m.group("ag")), clean(m.group("ph"))
         if re.fullmatch(r"\d+\s*/\s*\d+", inner):
             return None
-        agency, photographer = left, right
+        # "Xinhua/Bai Xueqi" names the agency first; "Arne Dedert/dpa" last.
+        agency, photographer = split_pair(left, right)
     elif is_agency(inner):
         agency = inner
     else:
@@ -115,10 +149,11 @@ def split_caption(text: str) -> tuple[str | None, ImageCredit | None]:
         if credit is not None:
             caption = clean(text[: match.start()]) or None
             return caption, ImageCredit(**{**credit, "caption": caption})
-    match = _TRAILING_PLAIN.search(text)
-    if match:
-        credit = parse_credit(match.group("raw"))
-        if credit is not None:
-            caption = clean(text[: match.start("raw")]) or None
-            return caption, ImageCredit(**{**credit, "caption": caption})
+    for pattern in (_TRAILING_PLAIN, _TRAILING_SLASHED):
+        match = pattern.search(text)
+        if match:
+            credit = parse_credit(match.group("raw"))
+            if credit is not None:
+                caption = clean(text[: match.start("raw")]).rstrip(" |–-") or None
+                return caption, ImageCredit(**{**credit, "caption": caption})
     return text, None

@@ -1,44 +1,64 @@
-"""The parser for any news page, and the base class every site parser overrides."""
+"""The parser for any news page, and the base class every site parser overrides.
+
+The page is parsed once (Page: lxml tree, JSON-LD, meta tags); each field is one
+method, so a site parser overrides exactly the fields its site gets wrong.
+"""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
 from functools import cached_property
 
 from ..items import ImageCredit, RelatedLink
+from . import authors as bylines
+from . import figures, headline, jsonld, language, related
 from .base import BaseParser
 from .blocks import Content, split_content
-from .text import clean, clean_markup_text, or_none, strip_title_suffix, tag_of, text_of
+from .body import article_body, cluster_container
+from .text import clean_markup_text, or_none, text_of
+from .timestamps import PageDates, ensure_order, to_iso
 from .urls import absolute, same_site, strip_tracking
-
-ARTICLE_TYPES = ("NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",
-                 "OpinionNewsArticle", "ReviewNewsArticle", "BackgroundNewsArticle", "LiveBlogPosting", "WebPage")
-_BOILERPLATE = re.compile(r"comment|share|social|footer|header|nav|menu|sidebar|related|promo|advert|newsletter|cookie|banner", re.I)
 
 
 class GenericParser(BaseParser):
     site = "generic"
 
-    # ---- shared precomputations -------------------------------------------------
+    # ---- shared precomputations ------------------------------------------------------
+    @cached_property
+    def ld_objects(self) -> list[dict]:
+        return self.page.jsonld_of_type(*jsonld.ARTICLE_TYPES)
+
     @cached_property
     def ld_article(self) -> dict:
-        objs = self.page.jsonld_of_type(*ARTICLE_TYPES)
-        # Prefer a real article type over a WebPage wrapper.
-        objs.sort(key=lambda o: "WebPage" in str(o.get("@type")))
+        objs = [o for o in self.ld_objects if not {"VideoObject", "MediaObject"} & jsonld.types_of(o)] or self.ld_objects
+        # The object with a headline and a date is the article; a bare one may be a teaser.
+        objs = sorted(objs, key=lambda o: (not o.get("headline"), not o.get("datePublished")))
         return objs[0] if objs else {}
 
     @cached_property
+    def site_names(self) -> list[str]:
+        names = [self.page.meta_first("og:site_name"), self.page.meta_first("application-name"), self.page.meta_first("twitter:site")]
+        publisher = self.ld_article.get("publisher")
+        names.extend(jsonld.names(publisher))
+        for obj in self.page.jsonld_of_type("WebSite", "Organization", "NewsMediaOrganization"):
+            names.extend(jsonld.names(obj))
+        return [n.lstrip("@") for n in names if n]
+
+    @cached_property
+    def title_candidates(self) -> dict[str, str | None]:
+        strip = lambda t: headline.strip_site_name(t, self.page.url, self.site_names)  # noqa: E731
+        h1 = next((t for t in (text_of(h) for h in self.page.body.iter("h1")) if t), None)
+        return {
+            "ld": strip(jsonld.text(self.ld_article.get("headline")) or jsonld.text(self.ld_article.get("name"))),
+            "og": strip(self.page.meta_first("og:title")),
+            "h1": h1,
+            "twitter": strip(self.page.meta_first("twitter:title")),
+            "title": strip(self.page.title),
+        }
+
+    @cached_property
     def content_container(self):
-        """The element holding the article text: the one with the most paragraph text."""
-        best, best_score = None, 0
-        for el in self.page.body.iter("div", "article", "section", "main", "td"):
-            if _BOILERPLATE.search(f"{el.get('class', '')} {el.get('id', '')}"):
-                continue
-            score = sum(len(text_of(p)) for p in el if tag_of(p) == "p")
-            if score > best_score:
-                best, best_score = el, score
-        return best
+        """The element holding the article's paragraphs (for captions and to tell related links apart)."""
+        return cluster_container(self.page)
 
     @cached_property
     def content(self) -> Content:
@@ -46,7 +66,16 @@ class GenericParser(BaseParser):
             return Content()
         return split_content(self.content_container)
 
-    # ---- fields ------------------------------------------------------------------
+    @cached_property
+    def dates(self) -> PageDates:
+        return PageDates(self.page, self.ld_article, languages=[self.language()] if self.language() else None)
+
+    @cached_property
+    def _published_updated(self):
+        published, updated = self.dates.published(), self.dates.updated()
+        return ensure_order(published.moment if published else None, updated.moment if updated else None)
+
+    # ---- fields ----------------------------------------------------------------------
     def url(self) -> str:
         return self.page.url
 
@@ -62,86 +91,71 @@ class GenericParser(BaseParser):
         return strip_tracking(self.page.url)
 
     def site(self) -> str | None:
-        return self.site_name_from_host(self.page.host)
-
-    @staticmethod
-    def site_name_from_host(host: str) -> str | None:
-        return host.removeprefix("www.") or None
+        return self.page.host.removeprefix("www.") or None
 
     def section(self) -> str | None:
-        return or_none(self.page.meta_first("article:section")) or or_none(_ld_text(self.ld_article.get("articleSection")))
+        return or_none(self.page.meta_first("article:section")) or or_none(jsonld.text(self.ld_article.get("articleSection")))
 
     def language(self) -> str | None:
-        lang = self.page.lang or self.page.meta_first("content-language", "og:locale", "language", "dc.language")
-        lang = lang or _ld_text(self.ld_article.get("inLanguage"))
-        if not lang:
-            return None
-        return clean(lang).replace("_", "-").split("-")[0].lower() or None
+        return self._language
+
+    @cached_property
+    def _language(self) -> str | None:
+        declared = (
+            self.page.lang
+            or self.page.meta_first("og:locale", "content-language", "language", "dc.language")
+            or jsonld.text(self.ld_article.get("inLanguage"))
+        )
+        return language.normalise(declared) or language.detect(self.page.text)
 
     def headline(self) -> str | None:
-        for candidate in (
-            _ld_text(self.ld_article.get("headline")),
-            self.page.meta_first("og:title", "twitter:title"),
-        ):
-            if candidate:
-                return clean_markup_text(candidate)
-        h1 = self.page.body.find(".//h1")
-        if h1 is not None and text_of(h1):
-            return text_of(h1)
-        return or_none(strip_title_suffix(self.page.title))
+        return headline.choose(self.title_candidates)
 
     def body(self) -> str | None:
-        return "\n\n".join(self.content.paragraphs) or None
+        leads = [
+            self.page.meta_first("og:description"),
+            jsonld.text(self.ld_article.get("description")),
+            self.page.meta_first("description"),
+        ]
+        ld_body = self.ld_article.get("articleBody")
+        return article_body(
+            self.page,
+            titles=[t for t in self.title_candidates.values() if t],
+            leads=[x for x in leads if x],
+            ld_body=clean_markup_text(ld_body) and ld_body if isinstance(ld_body, str) else None,
+            container=self.content_container,
+        )
 
     def published_at(self) -> str | None:
-        return _iso(_ld_text(self.ld_article.get("datePublished")) or self.page.meta_first(
-            "article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate", "dc.date.issued", "dc.date"
-        ), self.page.now)
+        published, _ = self._published_updated
+        return to_iso(published) if published else None
 
     def updated_at(self) -> str | None:
-        return _iso(_ld_text(self.ld_article.get("dateModified")) or self.page.meta_first(
-            "article:modified_time", "og:updated_time", "datemodified", "last-modified"
-        ), self.page.now)
+        _, updated = self._published_updated
+        return to_iso(updated) if updated else None
 
     def updated_at_raw(self) -> str | None:
-        return None
+        return self.dates.updated_line()
 
     def authors(self) -> list[str]:
         names: list[str] = []
-        raw = self.ld_article.get("author")
-        for item in raw if isinstance(raw, list) else [raw]:
-            name = item.get("name") if isinstance(item, dict) else item
-            if isinstance(name, str) and clean_markup_text(name):
-                names.append(clean_markup_text(name))
-        if not names and (meta := self.page.meta_first("author", "article:author", "dc.creator")):
-            if not meta.startswith("http"):
-                names.append(meta)
-        return list(dict.fromkeys(names))
+        for raw in jsonld.names(self.ld_article.get("author")) or jsonld.names(self.ld_article.get("creator")):
+            names.extend(bylines.split_names(raw))
+        if not names:
+            meta = self.page.meta_first("author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author")
+            if meta and not meta.startswith("http"):
+                names = bylines.split_names(meta)
+        if not names:
+            names = bylines.from_bylines(self.page.body)
+        return bylines.people(names)
 
     def image_credits(self) -> list[ImageCredit]:
-        return self.content.credits
+        found = figures.merge(figures.figure_credits(self.page.body), [c for c in self.content.credits if c.get("raw")])
+        known = " | ".join(
+            " ".join(str(c.get(k) or "") for k in ("raw", "agency", "photographer")) for c in found
+        ).casefold()
+        extra = [c for c in figures.jsonld_credits(self.ld_objects) if (c.get("raw") or "").casefold() not in known]
+        return figures.merge(found, extra)
 
     def related_links(self) -> list[RelatedLink]:
-        return []
-
-
-def _ld_text(value) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if isinstance(value, dict):
-        value = value.get("name") or value.get("@value")
-    return value if isinstance(value, str) else None
-
-
-def _iso(value: str | None, now: datetime) -> str | None:
-    if not value:
-        return None
-    value = value.strip().replace("Z", "+00:00")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)
-    if aware > now:
-        return None
-    return moment.isoformat()
+        return related.related_links(self.page, exclude=self.content_container)

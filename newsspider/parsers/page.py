@@ -13,7 +13,7 @@ import lxml.html
 from lxml import etree
 from w3lib.encoding import html_to_unicode
 
-from .text import clean, clean_markup_text
+from .text import clean, clean_markup_text, text_of
 
 
 class ParseError(ValueError):
@@ -28,9 +28,21 @@ MAX_HTML_CHARS = 20_000_000
 
 
 def decode_html(html: bytes | str, *, encoding: str | None = None) -> str:
-    """Bytes to text: BOM, then a declared charset (caller's header or <meta>), then detection."""
+    """Bytes to text: BOM, then a declared charset (caller's header or <meta>), then detection.
+
+    Bytes that are valid UTF-8 (and not plain ASCII) are read as UTF-8 whatever the
+    page declares: CMSs often keep a legacy "gb2312" or "iso-8859-1" <meta> after
+    moving to UTF-8, and legacy text is almost never valid UTF-8 by accident.
+    """
     if isinstance(html, str):
         return html
+    if not html.isascii():
+        try:
+            text = html.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return text.removeprefix("\ufeff")
     content_type = f"text/html; charset={encoding}" if encoding else None
     _, text = html_to_unicode(content_type, html)
     return text
@@ -78,6 +90,11 @@ class Page:
     def body(self):
         body = self.tree.find("body")
         return body if body is not None else self.tree
+
+    @cached_property
+    def text(self) -> str:
+        """The visible text of the whole body, once (dates, language and lead checks share it)."""
+        return text_of(self.body)
 
     @cached_property
     def meta(self) -> dict[str, list[str]]:

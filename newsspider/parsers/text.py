@@ -52,9 +52,10 @@ def tag_of(node) -> str:
     tag = node.tag
     if not isinstance(tag, str):
         return ""
+    # lxml's HTML parser already lowercases tag names; namespaced ones come from XHTML islands.
     if "}" in tag:
-        tag = tag.rsplit("}", 1)[1]
-    return tag.lower()
+        tag = tag.rsplit("}", 1)[1].lower()
+    return tag
 
 
 def text_of(el, *, skip=None) -> str:
@@ -63,8 +64,8 @@ def text_of(el, *, skip=None) -> str:
     Iterative on purpose: deeply nested hostile HTML must not hit the recursion limit.
     `skip` is an optional predicate; elements for which it is true are left out.
     """
-    if el is None:
-        return ""
+    if el is None or not isinstance(el.tag, str):
+        return ""  # comments and processing instructions have no visible text
     parts: list[str] = []
     skipping = 0
     for event, node in etree.iterwalk(el, events=("start", "end", "comment", "pi")):

@@ -88,6 +88,12 @@ class PeopleFrParser(GenericParser):
     def canonical_url(self) -> str:
         return self.canonical
 
+    def body(self) -> str | None:
+        return "\n\n".join(self.content.paragraphs) or None
+
+    def image_credits(self):
+        return self.content.credits
+
     def site(self) -> str:
         return "people_fr"
 

@@ -1,0 +1,82 @@
+"""Authors: names from JSON-LD, meta tags and bylines, split and cleaned.
+
+"By Jane Doe and John Roe" -> ["Jane Doe", "John Roe"]. A news agency ("dpa",
+"AFP") is not a person and is left out; a publisher named as the author of its
+own page is kept only when nothing else names anyone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .credits import is_agency
+from .text import clean, text_of
+
+_PREFIX = re.compile(
+    r"^(?:(?:written|reported|text|story|words|interview|photos?|fotos?|texte?|video|compiled)\s+)?"
+    r"(?:by|von|par|por|door|av|af|från|fra|przez|autor(?:in)?|author|auteur|redakteur(?:in)?|reporter|(?-i:di|de|da))\s*[:：]?\s+",
+    re.I,
+)
+_LABEL = re.compile(r"^(?:autor(?:in|en)?|authors?|auteurs?|byline|redaktion|texte?|von)\s*[:：]\s*", re.I)
+_SPLIT = re.compile(r"\s*(?:,|;|&|\+|\||/|\s(?:and|und|og|et|y|e|en|och|i|ve|és|und\s+von|with|mit|avec)\s)\s*", re.I)
+# Tails that are not part of a name: roles, places, dates, e-mail, "Updated ...".
+_TAIL = re.compile(r"\s*(?:[|•·]|\b(?:updated|published|aktualisiert|mis à jour|posted)\b|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2}).*$", re.I)
+_NOT_A_NAME = re.compile(r"https?://|www\.|@|\d{3,}|^(?:admin|editor|redaktion|staff|team|newsroom|webredaktion|online)$|[<>{}=]", re.I)
+_SUFFIX = re.compile(r"\s*(?:기자|記者|特派員|\(.*?\))\s*$")
+
+MAX_NAME_WORDS = 6
+
+
+def split_names(raw: str) -> list[str]:
+    """One byline to names: prefixes stripped, split on commas and the word for "and"."""
+    raw = clean(raw)
+    raw = _LABEL.sub("", raw)
+    raw = _PREFIX.sub("", raw)
+    raw = _TAIL.sub("", raw)
+    names = []
+    for part in _SPLIT.split(raw):
+        part = _PREFIX.sub("", clean(part)).strip(" .,:;-–—·")
+        part = _SUFFIX.sub("", part)
+        if part and not _NOT_A_NAME.search(part) and len(part.split()) <= MAX_NAME_WORDS and re.search(r"\w", part):
+            names.append(part)
+    return names
+
+
+def people(names: list[str]) -> list[str]:
+    """Distinct names in order, without news agencies."""
+    seen, out = set(), []
+    for name in names:
+        key = name.casefold()
+        if key in seen or is_agency(name):
+            continue
+        seen.add(key)
+        out.append(name)
+    return out
+
+
+_BYLINE_HINT = re.compile(r"byline|author|autor|auteur|writer|reporter|journalist|verfasser|firma|kicker-author", re.I)
+
+
+def from_bylines(body) -> list[str]:
+    """Names in visible byline elements: itemprop/rel author, or a class saying byline/author."""
+    for xpath in (".//*[@itemprop='author']", ".//a[@rel='author']", ".//*[@rel='author']"):
+        found = []
+        for el in body.iterfind(xpath):
+            name_el = el.find(".//*[@itemprop='name']")
+            value = (name_el.get("content") if name_el is not None else None) or text_of(name_el if name_el is not None else el)
+            if value and len(value) <= 120:
+                found.extend(split_names(value))
+        if found:
+            return found
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el.tag in ("body", "html", "article", "main", "section", "script"):
+            continue
+        hint = f"{el.get('class', '')} {el.get('id', '')}"
+        if not _BYLINE_HINT.search(hint) or re.search(r"bio|avatar|image|img|photo|box|list|more|teaser|related", hint, re.I):
+            continue
+        value = text_of(el)
+        if value and len(value) <= 120:
+            names = split_names(value)
+            if names:
+                return names
+    return []

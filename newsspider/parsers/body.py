@@ -1,0 +1,140 @@
+"""The article text: trafilatura's extraction, checked against a second opinion.
+
+trafilatura (chosen for its F1 on the Zyte benchmark) finds the text but keeps
+some boilerplate: the headline, factboxes, teasers of other articles, link lists.
+A paragraph-cluster pass (the <p> and subheads of the densest container, minus
+boxes marked as related, teaser, caption, ...) gives a second opinion; lines both
+agree on are kept. JSON-LD articleBody replaces the result when it is complete,
+and the lead (the page's description, when it is shown on the page) is put back
+when trafilatura lost it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from .text import clean, clean_markup_text, tag_of, text_of
+
+_TOKEN = re.compile(r"\w+")
+_BOILERPLATE = re.compile(
+    r"related|teaser|recommend|newsletter|promo|subscribe|paywall|advert|\bads?\b|sponsor|share|social|comment|"
+    r"footer|\bnav|menu|breadcrumb|caption|credit|copyright|factbox|fact-box|infobox|info-box|timeseries|most-?read|"
+    r"popular|trending|more-?(?:from|articles|stories)|read-?more|also-?read|tags?-?list|author-?bio|byline|"
+    r"under-article|next-article|widget|sidebar|cookie|consent|banner|toolbar|meta-?data|dateline|audio|player",
+    re.I,
+)
+_SKIP_TAGS = frozenset({"figure", "figcaption", "aside", "nav", "footer", "header", "form", "button", "table", "noscript", "script", "style", "template", "svg"})
+_BULLET = re.compile(r"^[-•▪·]\s+")
+MIN_CONFIRMED_SHARE = 0.6
+import os
+_FAST = os.environ.get("NS_FAST") == "1"
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def token_key(text: str) -> str:
+    return " " + " ".join(tokens(text)) + " "
+
+
+def trafilatura_lines(page) -> list[str]:
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            page.tree, url=page.url, with_metadata=False, include_comments=False, include_tables=False,
+            include_images=False, include_links=False, deduplicate=False, fast=_FAST,
+        )
+    except Exception:  # trafilatura is a library we call, not code we vouch for: degrade to the second opinion
+        return []
+    text = getattr(doc, "text", None) if doc is not None else None
+    if isinstance(doc, dict):
+        text = doc.get("text")
+    return [clean(line) for line in (text or "").split("\n") if clean(line)]
+
+
+def _bad_ancestor(el, stop) -> bool:
+    node = el
+    while node is not None and node is not stop:
+        if tag_of(node) in _SKIP_TAGS:
+            return True
+        if _BOILERPLATE.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+        node = node.getparent()
+    return False
+
+
+def cluster_container(page):
+    """The element whose nearby <p> descendants carry the most words."""
+    score: dict = defaultdict(int)
+    for p in page.body.iter("p"):
+        n = len(tokens(text_of(p)))
+        # Footer, navigation and promo paragraphs must not pull the choice towards <body>.
+        if n < 3 or _bad_ancestor(p, None):
+            continue
+        for depth, ancestor in enumerate(p.iterancestors()):
+            if depth > 4:
+                break
+            score[ancestor] += n
+    if not score:
+        return None
+    best = max(score.values())
+    # The deepest element that still holds most of the text: not the whole page.
+    candidates = [el for el, s in score.items() if s >= 0.8 * best]
+    return max(candidates, key=lambda el: sum(1 for _ in el.iterancestors()))
+
+
+def cluster_lines(page, container=None) -> list[str]:
+    container = container if container is not None else cluster_container(page)
+    if container is None:
+        return []
+    lines = []
+    for el in container.iter("p", "h2", "h3", "h4", "blockquote"):
+        if _bad_ancestor(el, container):
+            continue
+        if any(tag_of(a) in ("p", "blockquote") for a in el.iterancestors() if a is not container):
+            continue
+        text = text_of(el)
+        if text:
+            lines.append(text)
+    return lines
+
+
+def _visible_key(page) -> str:
+    return token_key(page.text)
+
+
+def combine(traf: list[str], cluster: list[str], *, titles: list[str], leads: list[str], ld_body: str | None, visible: str) -> list[str]:
+    heads = {token_key(t) for t in titles if t}
+    lines = [line for line in traf if token_key(line) not in heads]
+    cluster = [line for line in cluster if token_key(line) not in heads]
+    if lines and cluster:
+        confirmed_text = token_key(" \n ".join(cluster))
+        leads_keys = {token_key(d) for d in leads if d}
+        keep = [line for i, line in enumerate(lines) if token_key(line) in confirmed_text or (i == 0 and token_key(line) in leads_keys)]
+        if len(tokens(" ".join(keep))) >= MIN_CONFIRMED_SHARE * len(tokens(" ".join(lines))):
+            lines = keep
+    elif not lines:
+        lines = cluster
+    lines = [line for line in lines if not _BULLET.match(line)]
+    body_key = token_key(" ".join(lines))
+    for lead in leads:
+        lead = clean_markup_text(lead)
+        key = token_key(lead)
+        if len(tokens(lead)) >= 8 and key in visible and key not in body_key:
+            lines.insert(0, lead)
+            break
+    if ld_body:
+        ld_lines = [clean(x) for x in re.split(r"\n+", ld_body) if clean(x)]
+        if len(tokens(" ".join(ld_lines))) >= len(tokens(" ".join(lines))):
+            lines = ld_lines
+    return lines
+
+
+def article_body(page, *, titles: list[str], leads: list[str], ld_body: str | None, container=None) -> str | None:
+    lines = combine(
+        trafilatura_lines(page), cluster_lines(page, container), titles=titles, leads=leads, ld_body=ld_body, visible=_visible_key(page)
+    )
+    return "\n\n".join(lines) or None

@@ -1,0 +1,157 @@
+"""Image credits of any page: figures and their captions, credit elements, JSON-LD images.
+
+Sources, in page order: each <figure> (or picture wrapper) with its figcaption and any
+element inside marked as credit/copyright/photographer/source; credits written in the
+caption ("Foto: X/dpa", "(Xinhua/Bai Xueqi)", "© AFP", "NAME / AFP"); then JSON-LD
+ImageObjects (creditText, copyrightHolder, creator, author) not already found.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..items import ImageCredit
+from . import jsonld
+from .credits import parse_credit, split_caption
+from .text import clean, clean_markup_text, tag_of, text_of
+
+_CREDIT_HINT = re.compile(r"credit|copyright|photographer|fotograf|source|quelle|urheber|rights|attribution|byline|autor|author|courtesy", re.I)
+_CAPTION_HINT = re.compile(r"caption|legend|description|desc|subtitle|bildunterschrift|bildtext|figcaption|text", re.I)
+_FIGURE_HINT = re.compile(r"(?:^|[\s_-])(?:figure|media|image|img|photo|picture|pic|bild|foto)(?:[-_](?:wrap|wrapper|container|box|block|holder|element|video))?(?:$|[\s_-])", re.I)
+_SKIP = re.compile(r"related|teaser|recommend|promo|advert|\bad\b|sponsor|newsletter|footer|nav|menu|logo|avatar|author-?(?:image|bio|photo)|social|share|comment", re.I)
+# "NAME / AFP", "John Smith/Reuters": a bare credit line ending with an agency.
+_NAME_SLASH_AGENCY = re.compile(r"^(?P<ph>[^/]{2,60}?)\s*/\s*(?P<ag>[^/]{2,40})$")
+MAX_CREDIT_CHARS = 200
+
+
+def _credit_from_text(text: str) -> ImageCredit | None:
+    """A credit element's text: "Foto: X/dpa", "© AFP", "Jane Doe/Reuters", "Getty Images"."""
+    text = clean(text)
+    if not text or len(text) > MAX_CREDIT_CHARS:
+        return None
+    credit = parse_credit(text)
+    if credit is None:
+        inner = text.strip("()[] ")
+        match = _NAME_SLASH_AGENCY.match(inner)
+        if match:
+            credit = ImageCredit(raw=text, agency=clean(match["ag"]), photographer=clean(match["ph"]), caption=None)
+        elif len(inner.split()) <= 8:
+            credit = ImageCredit(raw=text, agency=None, photographer=inner, caption=None)
+    return credit
+
+
+def _skipped(el, stop) -> bool:
+    """Teasers, ads, logos and avatars are not the article's images.
+
+    Only the nearest few ancestors are looked at: page wrappers carry class names
+    such as "has-nav" that say nothing about one image.
+    """
+    node = el
+    for _ in range(6):
+        if node is None or node is stop:
+            return False
+        if tag_of(node) in ("nav", "footer", "aside") or _SKIP.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+        if tag_of(node) in ("article", "main"):
+            return False
+        node = node.getparent()
+    return False
+
+
+def _figures(scope):
+    """<figure>s, image wrappers ("article_image-container", "media-box"), and lone <figcaption>s."""
+    seen = set()
+    for el in scope.iter():
+        if not isinstance(el.tag, str):
+            continue
+        tag = tag_of(el)
+        is_figure = tag == "figure" or (tag == "figcaption" and not any(tag_of(a) == "figure" for a in el.iterancestors()))
+        if not is_figure and tag in ("div", "span", "picture", "p"):
+            classes = el.get("class") or ""
+            is_figure = bool(_FIGURE_HINT.search(classes)) and (
+                next(el.iter("img", "picture"), None) is not None or any(_CREDIT_HINT.search(c.get("class") or "") for c in el.iter() if isinstance(c.tag, str))
+            )
+        if is_figure:
+            if any(a in seen for a in el.iterancestors()):
+                continue
+            seen.add(el)
+            yield el
+
+
+def figure_credits(scope) -> list[ImageCredit]:
+    out: list[ImageCredit] = []
+    for fig in _figures(scope):
+        if _skipped(fig, scope):
+            continue
+        caption_el = fig.find(".//figcaption")
+        credit_els = [
+            el for el in fig.iter()
+            if isinstance(el.tag, str) and el is not fig and (
+                _CREDIT_HINT.search(f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}")
+            )
+            and not _CAPTION_HINT.search(el.get("class") or "") and text_of(el)
+        ]
+        # Only the innermost credit elements: a wrapper and its child say the same thing.
+        credit_els = [el for el in credit_els if not any(other in el.iterdescendants() for other in credit_els)]
+        if caption_el is None:
+            caption_el = next(
+                (el for el in fig.iter() if isinstance(el.tag, str) and el is not fig and _CAPTION_HINT.search(el.get("class") or "") and text_of(el)),
+                None,
+            )
+        caption_text = text_of(caption_el, skip=lambda n: n in credit_els) if caption_el is not None else ""
+        credits = [c for c in (_credit_from_text(text_of(el)) for el in credit_els) if c]
+        caption, in_caption = split_caption(caption_text) if caption_text else (None, None)
+        if not credits and in_caption is not None:
+            credits = [in_caption]
+        if not credits:
+            # Some sites only put the credit in the image's title or alt text.
+            img = next(fig.iter("img"), None)
+            for attr in ("data-credit", "data-copyright", "title"):
+                value = img.get(attr) if img is not None else None
+                if value and (attr != "title" or re.search(r"©|foto|photo|bild|credit", value, re.I)):
+                    credit = _credit_from_text(clean_markup_text(value))
+                    if credit:
+                        credits = [credit]
+                        break
+        for credit in credits:
+            out.append(ImageCredit(**{**credit, "caption": caption or credit.get("caption")}))
+    return out
+
+
+def jsonld_credits(objects: list[dict]) -> list[ImageCredit]:
+    out: list[ImageCredit] = []
+    for obj in objects:
+        for image in _images(obj):
+            caption = jsonld.text(image.get("caption")) or jsonld.text(image.get("description"))
+            for key in ("creditText", "copyrightHolder", "creator", "author"):
+                names = jsonld.names(image.get(key))
+                if names:
+                    raw = ", ".join(names)
+                    credit = _credit_from_text(raw) or ImageCredit(raw=raw, agency=None, photographer=raw, caption=None)
+                    out.append(ImageCredit(**{**credit, "caption": caption}))
+                    break
+    return out
+
+
+def _images(obj):
+    if "ImageObject" in jsonld.types_of(obj):
+        yield obj
+    for item in jsonld.items(obj.get("image")):
+        if isinstance(item, dict):
+            yield item
+    for item in jsonld.items(obj.get("associatedMedia")):
+        if isinstance(item, dict):
+            yield item
+
+
+def merge(*groups: list[ImageCredit]) -> list[ImageCredit]:
+    """In order, without repeating a credit already found (same raw text and caption)."""
+    seen, out = set(), []
+    for group in groups:
+        for credit in group:
+            key = (clean(credit.get("raw") or "").casefold(), clean(credit.get("caption") or "").casefold())
+            if key in seen or not key[0]:
+                continue
+            seen.add(key)
+            out.append(credit)
+    return out

@@ -1,0 +1,106 @@
+"""Related-article links: blocks marked as related or recommended, not the global navigation.
+
+A block qualifies by its class or id ("related", "read-more", "more-from", ...) or by
+a short heading ("À lire aussi", "Sur le même sujet", "Related", "Read more",
+"Mehr zum Thema", ...). Its links count when they point to other pages of the same
+site. Navigation, header, footer and menus never count.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from ..items import RelatedLink
+from .text import clean, tag_of, text_of
+from .urls import absolute, same_site, strip_tracking
+
+_HINT = re.compile(
+    r"related|recommend|read-?more|readmore|more-?(?:from|on|stories|articles|news)|also-?read|lire-?aussi|a-?lire|"
+    r"same-?topic|meme-?sujet|weiterlesen|mehr-?zum|auch-?interessant|leer-?mas|te-?puede|leggi-?anche|lees-?ook|"
+    r"les-?ogsa|las-?ocksa|czytaj|xgxw|see-?also|further-?reading|siehe-?auch",
+    re.I,
+)
+HEADING = re.compile(
+    r"^(?:[àa]\s+lire\s+(?:aussi|[ée]galement)|lire\s+aussi|sur\s+le\s+m[êe]me\s+sujet|articles?\s+(?:li[ée]s|connexes)|voir\s+aussi|"
+    r"related(?:\s+(?:articles?|stories|news|content|coverage|topics))?|read\s+(?:more|also|next)|more\s+(?:from|on|about|stories|news)\b.*|"
+    r"see\s+also|further\s+reading|you\s+(?:may|might)\s+also\s+like|recommended(?:\s+for\s+you)?|"
+    r"mehr\s+zum\s+thema|auch\s+interessant|das\s+k[öo]nnte\s+sie\s+(?:auch\s+)?interessieren|weitere\s+artikel|lesen\s+sie\s+auch|"
+    r"leer\s+m[áa]s|te\s+puede\s+interesar|noticias\s+relacionadas|m[áa]s\s+informaci[óo]n|leggi\s+anche|articoli\s+correlati|"
+    r"lees\s+ook|gerelateerd|les\s+ogs[åa]|l[äa]s\s+ocks[åa]|czytaj\s+(?:te[żz]|wi[ęe]cej)|ilgili\s+haberler)\s*:?$",
+    re.I,
+)
+_NAVIGATION = re.compile(r"\bnav|menu|header|footer|breadcrumb|masthead|topbar|toolbar|cookie|social|share|tags?\b|pagination", re.I)
+MAX_LINKS = 40
+_HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "strong", "span", "p", "div", "b"})
+
+
+def _in_navigation(el) -> bool:
+    for node in [el, *el.iterancestors()]:
+        if tag_of(node) in ("nav", "header", "footer"):
+            return True
+        if node is not el and _NAVIGATION.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+    return False
+
+
+def _links(block, page_url: str, base: str) -> list[RelatedLink]:
+    out, seen = [], {strip_tracking(page_url)}
+    for a in block.iter("a"):
+        url = absolute(a.get("href"), base)
+        if not url or not same_site(url, page_url):
+            continue
+        url = strip_tracking(url)
+        path = urlsplit(url).path
+        if url in seen or path.count("/") < 1 or len(path) < 8:
+            continue
+        title = text_of(a) or clean(a.get("title")) or clean(next((img.get("alt") for img in a.iter("img") if img.get("alt")), ""))
+        if not title or len(title.split()) < 2:
+            continue
+        seen.add(url)
+        out.append(RelatedLink(title=title, url=url))
+        if len(out) >= MAX_LINKS:
+            break
+    return out
+
+
+def related_links(page, *, exclude=None) -> list[RelatedLink]:
+    """Links of every related block on the page, in page order, each URL once."""
+    base = page.url
+    inside_exclude = set(exclude.iter()) if exclude is not None else set()
+    blocks = []
+    for el in page.body.iter():
+        if not isinstance(el.tag, str) or el in inside_exclude:
+            continue
+        hint = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if hint != " " and _HINT.search(hint) and not _in_navigation(el):
+            blocks.append(el)
+        elif el.tag in _HEADING_TAGS and len(el) <= 2:
+            # Cheap first: a heading's own text (and its one or two children's) is short.
+            heading = clean((el.text or "") + "".join((c.text or "") + " " for c in el if isinstance(c.tag, str)))
+            if heading and len(heading) <= 50 and HEADING.match(heading) and not _in_navigation(el):
+                block = _block_after_heading(el)
+                if block is not None:
+                    blocks.append(block)
+    # A block inside another one already taken adds nothing.
+    blocks = [b for b in blocks if not any(other is not b and b in set(other.iter()) for other in blocks)]
+    out, seen = [], set()
+    for block in blocks:
+        for link in _links(block, page.url, base):
+            if link["url"] not in seen:
+                seen.add(link["url"])
+                out.append(link)
+    return out[:MAX_LINKS]
+
+
+def _block_after_heading(heading):
+    """The list the heading introduces: its next sibling with links, or its parent box."""
+    for sibling in heading.itersiblings():
+        if next(sibling.iter("a"), None) is not None:
+            return sibling
+        if len(text_of(sibling)) > 300:
+            break
+    parent = heading.getparent()
+    if parent is not None and sum(1 for _ in parent.iter("a")) >= 2 and len(text_of(parent)) < 3000:
+        return parent
+    return None

@@ -1,0 +1,237 @@
+"""When a page was published and last updated, from every place a page says it.
+
+Order of trust: JSON-LD, meta tags, microdata, <time datetime>, visible lines
+("Publié le …", "Updated …", "Stand: …"), htmldate's search, the URL's date path.
+Offsets are kept only where the page gives one; nothing after `now` is believed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from . import jsonld
+from .dates import infer_year, url_date
+from .text import clean, text_of
+
+PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "datepublished", "og:published_time", "published_time",
+    "article.published", "publish-date", "publishdate", "publish_date", "pubdate", "parsely-pub-date",
+    "sailthru.date", "dc.date.issued", "dcterms.issued", "dcterms.created", "dc.date.created", "dc.date",
+    "date", "article_date_original", "cxenseparse:recs:publishtime", "originalpublicationdate", "og:pubdate",
+    "release_date", "creation_date", "article:published", "published-date", "content_date",
+)
+MODIFIED_META = (
+    "article:modified_time", "og:updated_time", "datemodified", "article:modified", "modified_time",
+    "last-modified", "dcterms.modified", "dc.date.modified", "lastmod", "revised", "updated_time",
+    "article.updated", "parsely-updated-date",
+)
+
+_MONTH = r"[^\W\d_]{3,12}\.?"
+_TIME = r"(?:\s*(?:,|à|a|at|um|om|kl\.?|alle|às|-|\|)?\s*\d{1,2}\s*[:.hH]\s*\d{2}(?:\s*(?:[ap]\.?m\.?|uhr|h))?(?:\s*(?:(?-i:[A-Z]{2,5})\b|[+-]\d{2}:?\d{2}))?)?"
+# The date itself: 19.06.2016, 19/06/2016, 2016-06-19, 19 juin 2016, June 19, 2016, 3 hours ago.
+_DATE = (
+    rf"(?:\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}})?)?|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}{_TIME}"
+    rf"|\d{{1,2}}\.?\s+{_MONTH}\s+\d{{4}}{_TIME}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}{_TIME}"
+    r"|\d+\s+(?:minutes?|hours?|days?|mins?|hrs?)\s+ago|il\s+y\s+a\s+\d+\s+(?:minutes?|heures?|jours?)"
+    r"|vor\s+\d+\s+(?:minuten|stunden|tagen)|hace\s+\d+\s+(?:minutos?|horas?|d[íi]as?))"
+)
+_PUBLISHED_LABEL = re.compile(
+    r"(?:publi[ée]e?\s+le|mis\s+en\s+ligne\s+le|published(?:\s+on)?|posted(?:\s+on)?|ver[öo]ffentlicht(?:\s+am)?|erschienen(?:\s+am)?|"
+    r"publicado(?:\s+el)?|publicat|pubblicato(?:\s+il)?|gepubliceerd(?:\s+op)?|publicerad|publisert|udgivet|opublikowano|"
+    r"yay[ıi]nlanma(?:\s+tarihi)?|datum|date)\s*[:：]?\s*(?:[^\W\d_]{2,12},?\s+)?(?P<when>" + _DATE + ")",
+    re.I,
+)
+_UPDATED_LABEL = re.compile(
+    r"(?P<label>mis\s+[àa]\s+jour\s+le|mise?\s+[àa]\s+jour\s*(?:le|:)?|derni[èe]re\s+mise\s+[àa]\s+jour(?:\s+le)?|updated(?:\s+on)?|last\s+updated|modified|"
+    r"aktualisiert(?:\s+am)?|stand|actualizado(?:\s+el)?|aggiornato(?:\s+il)?|bijgewerkt(?:\s+op)?|uppdaterad|oppdatert|opdateret|"
+    r"zaktualizowano|g[üu]ncelleme(?:\s+tarihi)?)\s*[:：]?\s*(?:[^\W\d_]{2,12},?\s+)?(?P<when>" + _DATE + ")",
+    re.I,
+)
+_ISO_LIKE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
+_HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+@dataclass(frozen=True)
+class Found:
+    moment: datetime
+    source: str
+    raw: str
+
+
+def parse_when(value: str | None, *, now: datetime, languages: list[str] | None = None, anchor: date | None = None) -> datetime | None:
+    """A datetime from an ISO string or free text; None if unreadable or after `now`."""
+    if not value:
+        return None
+    value = clean(value)
+    moment = _iso(value)
+    if moment is None:
+        moment = _free_text(value, now=now, languages=languages, anchor=anchor)
+    if moment is None or _after(moment, now):
+        return None
+    if moment.year < 1990:
+        return None
+    return moment
+
+
+def _iso(value: str) -> datetime | None:
+    if not _ISO_LIKE.match(value):
+        return None
+    text = value.strip().replace("Z", "+00:00").replace(" ", "T", 1)
+    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)  # +0200 -> +02:00
+    text = re.sub(r"\.\d+(?=[+-]|$)", "", text)  # fractions vary in length; drop them
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            return datetime.fromisoformat(text[:10])
+        except ValueError:
+            return None
+
+
+def _free_text(value: str, *, now: datetime, languages, anchor) -> datetime | None:
+    import dateparser  # slow to import; most pages never need it
+
+    settings = {
+        "RELATIVE_BASE": now.replace(tzinfo=None) if now.tzinfo else now,
+        "PREFER_DATES_FROM": "past",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "STRICT_PARSING": False,
+    }
+    try:
+        moment = dateparser.parse(value[:80], languages=languages or None, settings=settings)
+    except Exception:  # dateparser raises a zoo of errors on odd input
+        return None
+    if moment is None:
+        return None
+    if not _HAS_YEAR.search(value) and not re.search(r"\d+\s*\w+\s+(?:ago|il y a)|il y a|vor\s+\d|hace|ago", value, re.I):
+        # dateparser fills a missing year from today's: anchor it instead.
+        day = infer_year(moment.day, moment.month, anchor or now.date(), latest=now.date())
+        if day is None:
+            return None
+        moment = moment.replace(year=day.year, month=day.month, day=day.day)
+    return moment
+
+
+def _after(moment: datetime, now: datetime) -> bool:
+    if moment.tzinfo is None:
+        return moment.date() > now.date()
+    return moment > now
+
+
+def to_iso(moment: datetime) -> str:
+    """ISO 8601; an offset only if the page gave one, seconds only if non-zero."""
+    if moment.tzinfo is not None:
+        return moment.isoformat()
+    return moment.isoformat()
+
+
+class PageDates:
+    """Published and updated times for one page; candidates computed once."""
+
+    def __init__(self, page, ld_article: dict, scope=None, languages: list[str] | None = None):
+        self.page = page
+        self.ld = ld_article
+        self.scope = scope if scope is not None else page.body
+        self.languages = languages
+        self.anchor = url_date(page.url)
+
+    def _parse(self, value, source) -> Found | None:
+        moment = parse_when(value, now=self.page.now, languages=self.languages, anchor=self.anchor)
+        return Found(moment, source, clean(value)) if moment else None
+
+    def published(self) -> Found | None:
+        for found in self._published_candidates():
+            if found:
+                return found
+        return None
+
+    def _published_candidates(self):
+        yield self._parse(jsonld.text(self.ld.get("datePublished")), "jsonld")
+        for name in PUBLISHED_META:
+            for value in self.page.meta.get(name, ()):
+                yield self._parse(value, f"meta:{name}")
+        yield self._microdata("datePublished")
+        yield self._time_element()
+        yield self._parse(jsonld.text(self.ld.get("dateCreated")), "jsonld:dateCreated")
+        yield self._visible(_PUBLISHED_LABEL)
+        yield self._htmldate()
+        if self.anchor:
+            yield Found(datetime(self.anchor.year, self.anchor.month, self.anchor.day), "url", self.page.url)
+
+    def updated(self) -> Found | None:
+        for candidate in (
+            lambda: self._parse(jsonld.text(self.ld.get("dateModified")), "jsonld"),
+            lambda: next((f for name in MODIFIED_META for v in self.page.meta.get(name, ()) if (f := self._parse(v, f"meta:{name}"))), None),
+            lambda: self._microdata("dateModified"),
+            lambda: self._visible(_UPDATED_LABEL),
+        ):
+            found = candidate()
+            if found:
+                return found
+        return None
+
+    def updated_line(self) -> str | None:
+        """The visible "Updated …" line as printed, if there is one."""
+        found = self._visible(_UPDATED_LABEL)
+        return found.raw if found else None
+
+    def _microdata(self, prop: str) -> Found | None:
+        for el in self.page.tree.iterfind(f".//*[@itemprop='{prop}']"):
+            value = el.get("content") or el.get("datetime") or text_of(el)
+            found = self._parse(value, f"itemprop:{prop}")
+            if found:
+                return found
+        return None
+
+    def _time_element(self) -> Found | None:
+        for root in (self.scope, self.page.body):
+            for el in root.iter("time"):
+                value = el.get("datetime") or el.get("content")
+                if value:
+                    found = self._parse(value, "time")
+                    if found:
+                        return found
+        return None
+
+    def _visible(self, pattern: re.Pattern) -> Found | None:
+        # One regex pass over the page's visible text: a label, then something shaped like a date.
+        for match in pattern.finditer(self.page.text):
+            found = self._parse(match["when"], "visible")
+            if found:
+                return Found(found.moment, "visible", clean(match.group(0)))
+        return None
+
+    def _htmldate(self) -> Found | None:
+        try:
+            from htmldate import find_date
+
+            value = find_date(self.page.tree, url=self.page.url, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S",
+                              max_date=self.page.now.strftime("%Y-%m-%d"), extensive_search=False)
+        except Exception:  # htmldate is a best-effort fallback; its failures are not ours to raise
+            return None
+        if not value:
+            return None
+        moment = _iso(value)
+        if moment is None or _after(moment, self.page.now):
+            return None
+        if moment.time() == datetime.min.time():
+            moment = datetime(moment.year, moment.month, moment.day)
+        return Found(moment, "htmldate", value)
+
+
+def ensure_order(published: datetime | None, updated: datetime | None) -> tuple[datetime | None, datetime | None]:
+    """Published is the earliest release: an "update" before it is a mislabelled publication date."""
+    if published is None or updated is None:
+        return published, updated
+    try:
+        if updated < published:
+            return updated, published
+    except TypeError:  # one aware, one naive: compare their wall clocks
+        if updated.replace(tzinfo=None) < published.replace(tzinfo=None):
+            return updated, published
+    return published, updated
+
+
+UTC = timezone.utc
