@@ -18,7 +18,7 @@ _PREFIX = re.compile(
     re.I,
 )
 _LABEL = re.compile(r"^(?:autor(?:in|en)?|authors?|auteurs?|byline|redaktion|texte?|von)\s*[:：]\s*", re.I)
-_SPLIT = re.compile(r"\s*(?:,|;|&|\+|\||/|\s(?:and|und|og|et|y|e|en|och|i|ve|és|und\s+von|with|mit|avec)\s)\s*", re.I)
+_SPLIT = re.compile(r"\s*(?:,|;|&|\+|\||\s(?:and|und|og|et|y|e|en|och|i|ve|és|und\s+von|with|mit|avec)\s)\s*", re.I)
 # Tails that are not part of a name: roles, places, dates, e-mail, "Updated ...".
 _TAIL = re.compile(r"\s*(?:[|•·]|\b(?:updated|published|aktualisiert|mis à jour|posted)\b|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2}).*$", re.I)
 _NOT_A_NAME = re.compile(r"https?://|www\.|@|\d{3,}|^(?:admin|editor|redaktion|staff|team|newsroom|webredaktion|online)$|[<>{}=]", re.I)
@@ -57,26 +57,29 @@ def people(names: list[str]) -> list[str]:
 _BYLINE_HINT = re.compile(r"byline|author|autor|auteur|writer|reporter|journalist|verfasser|firma|kicker-author", re.I)
 
 
-def from_bylines(body) -> list[str]:
+def from_bylines(scope) -> list[str]:
     """Names in visible byline elements: itemprop/rel author, or a class saying byline/author."""
     for xpath in (".//*[@itemprop='author']", ".//a[@rel='author']", ".//*[@rel='author']"):
         found = []
-        for el in body.iterfind(xpath):
+        for el in scope.iterfind(xpath):
             name_el = el.find(".//*[@itemprop='name']")
             value = (name_el.get("content") if name_el is not None else None) or text_of(name_el if name_el is not None else el)
             if value and len(value) <= 120:
                 found.extend(split_names(value))
         if found:
             return found
-    for el in body.iter():
+    for el in scope.iter():
         if not isinstance(el.tag, str) or el.tag in ("body", "html", "article", "main", "section", "script"):
             continue
         hint = f"{el.get('class', '')} {el.get('id', '')}"
         if not _BYLINE_HINT.search(hint) or re.search(r"bio|avatar|image|img|photo|box|list|more|teaser|related", hint, re.I):
             continue
-        value = text_of(el)
-        if value and len(value) <= 120:
-            names = split_names(value)
-            if names:
-                return names
+        if re.match(r"^\s*(?:foto|photo|bild|image|©|quelle|source)\b", text_of(el), re.I):
+            continue  # an image credit, not a byline
+        # Links in a byline are the names ("By <a>Jane</a> and <a>John</a> | Twitter" has more).
+        links = [text_of(a) for a in el.iter("a") if text_of(a) and not re.search(r"twitter|facebook|mail|follow|@", text_of(a), re.I)]
+        values = links if links else [text_of(el)]
+        names = [n for value in values if value and len(value) <= 120 for n in split_names(value)]
+        if names:
+            return names
     return []

@@ -11,6 +11,7 @@ when trafilatura lost it.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 
@@ -18,7 +19,7 @@ from .text import clean, clean_markup_text, tag_of, text_of
 
 _TOKEN = re.compile(r"\w+")
 _BOILERPLATE = re.compile(
-    r"related|teaser|recommend|newsletter|promo|subscribe|paywall|advert|\bads?\b|sponsor|share|social|comment|"
+    r"related|teaser|recommend|newsletter|promo|subscribe|paywall|advert|\bads?\b|sponsor|share|social|comments?\b|"
     r"footer|\bnav|menu|breadcrumb|caption|credit|copyright|factbox|fact-box|infobox|info-box|timeseries|most-?read|"
     r"popular|trending|more-?(?:from|articles|stories)|read-?more|also-?read|tags?-?list|author-?bio|byline|"
     r"under-article|next-article|widget|sidebar|cookie|consent|banner|toolbar|meta-?data|dateline|audio|player",
@@ -28,7 +29,6 @@ _SKIP_TAGS = frozenset({"figure", "figcaption", "aside", "nav", "footer", "heade
 _BULLET = re.compile(r"^[-•▪·]\s+")
 MIN_CONFIRMED_SHARE = 0.6
 import os
-_FAST = os.environ.get("NS_FAST") == "1"
 
 
 def tokens(text: str) -> list[str]:
@@ -39,13 +39,13 @@ def token_key(text: str) -> str:
     return " " + " ".join(tokens(text)) + " "
 
 
-def trafilatura_lines(page) -> list[str]:
+def trafilatura_lines(page, *, fast: bool = False) -> list[str]:
     import trafilatura
 
     try:
         doc = trafilatura.bare_extraction(
             page.tree, url=page.url, with_metadata=False, include_comments=False, include_tables=False,
-            include_images=False, include_links=False, deduplicate=False, fast=_FAST,
+            include_images=False, include_links=False, deduplicate=False, fast=fast,
         )
     except Exception:  # trafilatura is a library we call, not code we vouch for: degrade to the second opinion
         return []
@@ -62,6 +62,9 @@ def _bad_ancestor(el, stop) -> bool:
             return True
         if _BOILERPLATE.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
             return True
+        if node.tag in ("article", "main", "body"):
+            # Above the article, wrappers say things like "has-nav" about the whole page.
+            return False
         node = node.getparent()
     return False
 
@@ -127,14 +130,47 @@ def combine(traf: list[str], cluster: list[str], *, titles: list[str], leads: li
             lines.insert(0, lead)
             break
     if ld_body:
-        ld_lines = [clean(x) for x in re.split(r"\n+", ld_body) if clean(x)]
-        if len(tokens(" ".join(ld_lines))) >= len(tokens(" ".join(lines))):
-            lines = ld_lines
+        lines = _prefer_ld_body(lines, ld_body, visible)
     return lines
 
 
+LD_MODE = os.environ.get("NS_LD", "d")
+
+
+def _prefer_ld_body(lines: list[str], ld_body: str, visible: str) -> list[str]:
+    """JSON-LD articleBody replaces the extraction when it is at least as long and says what it says.
+
+    Some sites truncate articleBody to a teaser; others pad it with player or
+    newsletter text. It wins only when it contains our lines and is shown on the page.
+    """
+    ld_lines = [clean_markup_text(x) for x in re.split(r"\n+|<br\s*/?>|</p>", ld_body) if clean_markup_text(x)]
+    if LD_MODE == "a":
+        return lines
+    if len(tokens(" ".join(ld_lines))) < len(tokens(" ".join(lines))):
+        return lines
+    if LD_MODE == "b":
+        return ld_lines
+    ld_key = token_key(" ".join(ld_lines))
+    ours = [line for line in lines if len(tokens(line)) >= 4]
+    contained = sum(len(tokens(line)) for line in ours if token_key(line) in ld_key)
+    if ours and contained < 0.9 * sum(len(tokens(line)) for line in ours):
+        return lines
+    if LD_MODE == "d":
+        shown = [line for line in ld_lines if token_key(line) in visible]
+        return shown if len(tokens(" ".join(shown))) >= len(tokens(" ".join(lines))) else lines
+    return ld_lines
+
+
 def article_body(page, *, titles: list[str], leads: list[str], ld_body: str | None, container=None) -> str | None:
-    lines = combine(
-        trafilatura_lines(page), cluster_lines(page, container), titles=titles, leads=leads, ld_body=ld_body, visible=_visible_key(page)
-    )
+    cluster = cluster_lines(page, container)
+    traf = trafilatura_lines(page, fast=True)
+    # trafilatura's fallbacks (readability, jusText) cost as much as its main pass: run
+    # them only when the fast pass found clearly less than the paragraph cluster holds.
+    if _FALLBACK == "always" or (_FALLBACK == "auto" and len(tokens(" ".join(traf))) < FALLBACK_RATIO * len(tokens(" ".join(cluster)))):
+        traf = trafilatura_lines(page, fast=False)
+    lines = combine(traf, cluster, titles=titles, leads=leads, ld_body=ld_body, visible=_visible_key(page))
     return "\n\n".join(lines) or None
+
+
+_FALLBACK = os.environ.get("NS_FALLBACK", "auto")
+FALLBACK_RATIO = float(os.environ.get("NS_RATIO", "0.9"))

@@ -38,7 +38,7 @@ _PREFIXED = re.compile(rf"^{_PHOTO_WORD}\s*(?:[:：/|-]\s*|\s+(?:de|par|by|von|d
 # (Photo d'archives), (Photo d'illustration): a credit line that names nobody.
 _NAMELESS = re.compile(r"^photos?\s+(?:d['’]\s*archives?|d['’]\s*illustration|fournies?)$", re.I)
 # (Xinhua/Bai Xueqi), (AFP / John Smith), (Reuters/Kim Kyung-Hoon)
-_AGENCY_SLASH = re.compile(r"^(?P<ag>[A-Z][\w.&'’ -]{0,40}?)\s*/\s*(?P<ph>[A-ZÀ-ÞŁ][^/]{0,80})$")
+_AGENCY_SLASH = re.compile(r"^(?P<ag>[^\W\d_][\w.&'’ -]{0,40}?)\s*/\s*(?P<ph>[^\W\d_][^()]{0,100})$")
 # "© AFP", "©Xinhua"
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?P<rest>.+)$", re.I)
 
@@ -120,10 +120,11 @@ def parse_credit(raw: str) -> ImageCredit | None:
         agency, photographer = _person_or_agency(m.group("rest"))
     elif m := _PREFIXED.match(inner):
         agency, photographer = _person_or_agency(m.group("rest"))
-    elif m := _AGENCY_SLASH.match(inner):
+    elif (m := _AGENCY_SLASH.match(inner)) and re.search(r"(?-i:[A-Z])", inner) and (
+        m.group("ag")[:1].isupper() or m.group("ph")[:1].isupper() or is_agency(m.group("ag")) or is_agency(m.group("ph").split("/")[0])
+    ):
+        # "(and/or)" is not a credit: one side must be a capitalised name or an agency.
         left, right = clean(m.group("ag")), clean(m.group("ph"))
-        if re.fullmatch(r"\d+\s*/\s*\d+", inner):
-            return None
         # "Xinhua/Bai Xueqi" names the agency first; "Arne Dedert/dpa" last.
         agency, photographer = split_pair(left, right)
     elif is_agency(inner):

@@ -18,10 +18,11 @@ from .text import clean, clean_markup_text, tag_of, text_of
 _CREDIT_HINT = re.compile(r"credit|copyright|photographer|fotograf|source|quelle|urheber|rights|attribution|byline|autor|author|courtesy", re.I)
 _CAPTION_HINT = re.compile(r"caption|legend|description|desc|subtitle|bildunterschrift|bildtext|figcaption|text", re.I)
 _FIGURE_HINT = re.compile(r"(?:^|[\s_-])(?:figure|media|image|img|photo|picture|pic|bild|foto)(?:[-_](?:wrap|wrapper|container|box|block|holder|element|video))?(?:$|[\s_-])", re.I)
-_SKIP = re.compile(r"related|teaser|recommend|promo|advert|\bad\b|sponsor|newsletter|footer|nav|menu|logo|avatar|author-?(?:image|bio|photo)|social|share|comment", re.I)
+_SKIP = re.compile(r"related|teaser|recommend|promo|advert|\bads?\b|sponsor|newsletter|footer|\bnav\b|navigation|menu|logo|avatar|author-?(?:image|bio|photo)|comments?\b", re.I)
 # "NAME / AFP", "John Smith/Reuters": a bare credit line ending with an agency.
 _NAME_SLASH_AGENCY = re.compile(r"^(?P<ph>[^/]{2,60}?)\s*/\s*(?P<ag>[^/]{2,40})$")
 MAX_CREDIT_CHARS = 200
+MAX_CAPTION_CHARS = 600
 
 
 def _credit_from_text(text: str) -> ImageCredit | None:
@@ -47,23 +48,25 @@ def _skipped(el, stop) -> bool:
     such as "has-nav" that say nothing about one image.
     """
     node = el
+    in_aside = False
     for _ in range(6):
         if node is None or node is stop:
+            break
+        tag = tag_of(node)
+        if tag in ("article", "main"):
             return False
-        if tag_of(node) in ("nav", "footer", "aside") or _SKIP.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+        if tag in ("nav", "footer") or _SKIP.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
             return True
-        if tag_of(node) in ("article", "main"):
-            return False
+        in_aside = in_aside or tag == "aside"
         node = node.getparent()
-    return False
+    # An <aside> inside the article is a boxed image; one beside it is the sidebar.
+    return in_aside
 
 
-def _figures(scope):
+def _figures(elements):
     """<figure>s, image wrappers ("article_image-container", "media-box"), and lone <figcaption>s."""
     seen = set()
-    for el in scope.iter():
-        if not isinstance(el.tag, str):
-            continue
+    for el in elements:
         tag = tag_of(el)
         is_figure = tag == "figure" or (tag == "figcaption" and not any(tag_of(a) == "figure" for a in el.iterancestors()))
         if not is_figure and tag in ("div", "span", "picture", "p"):
@@ -78,11 +81,11 @@ def _figures(scope):
             yield el
 
 
-def figure_credits(scope) -> list[ImageCredit]:
+def figure_credits(page) -> list[ImageCredit]:
+    scope = page.body
     out: list[ImageCredit] = []
-    for fig in _figures(scope):
-        if _skipped(fig, scope):
-            continue
+    figures = [fig for fig in _figures(page.elements) if not _skipped(fig, scope)]
+    for fig in figures:
         caption_el = fig.find(".//figcaption")
         credit_els = [
             el for el in fig.iter()
@@ -98,7 +101,12 @@ def figure_credits(scope) -> list[ImageCredit]:
                 (el for el in fig.iter() if isinstance(el.tag, str) and el is not fig and _CAPTION_HINT.search(el.get("class") or "") and text_of(el)),
                 None,
             )
-        caption_text = text_of(caption_el, skip=lambda n: n in credit_els) if caption_el is not None else ""
+        if caption_el is not None:
+            caption_text = text_of(caption_el, skip=lambda n: n in credit_els)
+        else:
+            # No caption element: a short text in the figure is its caption ("<p><span>… IMAGO/X</span></p>").
+            own = text_of(fig, skip=lambda n: n in credit_els)
+            caption_text = own if len(own) <= MAX_CAPTION_CHARS else ""
         credits = [c for c in (_credit_from_text(text_of(el)) for el in credit_els) if c]
         caption, in_caption = split_caption(caption_text) if caption_text else (None, None)
         if not credits and in_caption is not None:
@@ -115,6 +123,38 @@ def figure_credits(scope) -> list[ImageCredit]:
                         break
         for credit in credits:
             out.append(ImageCredit(**{**credit, "caption": caption or credit.get("caption")}))
+    out.extend(_loose_captions(page, figures))
+    return out
+
+
+_LOOSE = re.compile(r"caption|legend|credit|bildunterschrift|bildtext", re.I)
+
+
+def _loose_captions(page, figures) -> list[ImageCredit]:
+    """Caption or credit elements outside any figure: "<p class='caption'>… (Courtesy of X)</p>"."""
+    scope = page.body
+    inside = set()
+    for fig in figures:
+        inside.update(fig.iter())
+    out = []
+    for el, hint in page.classed:
+        if el in inside or el.tag in ("body", "html", "article", "main", "section"):
+            continue
+        classes = el.get("class") or ""
+        if not _LOOSE.search(classes):
+            continue
+        if _skipped(el, scope):
+            continue
+        text = text_of(el)
+        if not text or len(text) > MAX_CAPTION_CHARS + MAX_CREDIT_CHARS:
+            continue
+        inside.update(el.iter())
+        caption, credit = split_caption(text)
+        if credit is None and _CREDIT_HINT.search(classes):
+            credit = _credit_from_text(text)
+            caption = None
+        if credit is not None:
+            out.append(ImageCredit(**{**credit, "caption": caption}))
     return out
 
 

@@ -13,6 +13,7 @@ from . import authors as bylines
 from . import figures, headline, jsonld, language, related
 from .base import BaseParser
 from .blocks import Content, split_content
+from .credits import looks_like_person
 from .body import article_body, cluster_container
 from .text import clean_markup_text, or_none, text_of
 from .timestamps import PageDates, ensure_order, to_iso
@@ -45,7 +46,8 @@ class GenericParser(BaseParser):
 
     @cached_property
     def title_candidates(self) -> dict[str, str | None]:
-        strip = lambda t: headline.strip_site_name(t, self.page.url, self.site_names)  # noqa: E731
+        sections = [self.page.meta_first("article:section"), jsonld.text(self.ld_article.get("articleSection"))]
+        strip = lambda t: headline.strip_site_name(t, self.page.url, self.site_names, [s for s in sections if s])  # noqa: E731
         h1 = next((t for t in (text_of(h) for h in self.page.body.iter("h1")) if t), None)
         return {
             "ld": strip(jsonld.text(self.ld_article.get("headline")) or jsonld.text(self.ld_article.get("name"))),
@@ -138,19 +140,38 @@ class GenericParser(BaseParser):
         return self.dates.updated_line()
 
     def authors(self) -> list[str]:
-        names: list[str] = []
-        for raw in jsonld.names(self.ld_article.get("author")) or jsonld.names(self.ld_article.get("creator")):
-            names.extend(bylines.split_names(raw))
-        if not names:
-            meta = self.page.meta_first("author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author")
-            if meta and not meta.startswith("http"):
-                names = bylines.split_names(meta)
-        if not names:
-            names = bylines.from_bylines(self.page.body)
-        return bylines.people(names)
+        """JSON-LD, then meta tags, then the visible byline; a publisher named as author defers to a byline."""
+        is_site = lambda name: headline.names_site(name, self.page.url, self.site_names)  # noqa: E731
+        declared = [n for raw in (jsonld.names(self.ld_article.get("author")) or jsonld.names(self.ld_article.get("creator"))) for n in bylines.split_names(raw)]
+        declared = declared or [n for raw in self._meta_authors() for n in bylines.split_names(raw)]
+        if declared and not all(is_site(n) for n in declared):
+            return bylines.people([n for n in declared if not is_site(n)])
+        visible = bylines.from_bylines(self.article_scope)
+        if declared:
+            # "LTO" or "Deutsche Welle" as author: a person named in the byline is better.
+            persons = [n for n in visible if looks_like_person(n) and not is_site(n)]
+            return bylines.people(persons or declared)
+        return bylines.people(visible)
+
+    def _meta_authors(self) -> list[str]:
+        meta = self.page.meta_first("author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author")
+        return [meta] if meta and not meta.startswith("http") else []
+
+    @cached_property
+    def article_scope(self):
+        """The smallest element holding both the headline and the text: where bylines live."""
+        h1 = next(self.page.body.iter("h1"), None)
+        container = self.content_container
+        if h1 is None or container is None:
+            return self.page.body
+        h1_line = set(h1.iterancestors())
+        for ancestor in container.iterancestors():
+            if ancestor in h1_line:
+                return ancestor
+        return self.page.body
 
     def image_credits(self) -> list[ImageCredit]:
-        found = figures.merge(figures.figure_credits(self.page.body), [c for c in self.content.credits if c.get("raw")])
+        found = figures.merge(figures.figure_credits(self.page), [c for c in self.content.credits if c.get("raw")])
         known = " | ".join(
             " ".join(str(c.get(k) or "") for k in ("raw", "agency", "photographer")) for c in found
         ).casefold()

@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 
 from .text import clean
 
-_SEPARATED_TAIL = re.compile(r"^(?P<head>.*?\S)\s*(?P<sep>\s[|\-–—·•:»]\s|[|｜：]|::|\s-{2}\s?|-{2})\s*(?P<tail>[^|｜]{1,80})$")
+_SEPARATOR = re.compile(r"\s+[|\-–—·•*»:]\s+|\s*[|｜ㅣ]\s*|\s*::\s*|-{2,}|\s-(?=\S)|(?<=\S)-(?=[^\W\d_]+ㅣ)")
 _DATE_TAIL = re.compile(r"^\s*\d{1,2}\.\d{1,2}\.\d{2,4}\s*$")
+_BYLINE_TAIL = re.compile(r"^(?:by|von|par|por|door|di)\s+\S", re.I)
 
 
 def squash(text: str) -> str:
@@ -26,21 +27,42 @@ def site_tokens(url: str, site_names: list[str]) -> list[str]:
     return [t for t in (squash(n) for n in site_names + labels) if len(t) >= 2]
 
 
-def strip_site_name(title: str | None, url: str, site_names: list[str]) -> str | None:
-    """'Story | The Guardian' -> 'Story' when the tail names the site; up to three tails."""
+def names_site(name: str, url: str, site_names: list[str]) -> bool:
+    """Is this "author" the publisher itself ("LTO", "Deutsche Welle (www.dw.com)", "ndr.de")?"""
+    key = squash(name)
+    if not key:
+        return False
+    return any(n == key or (len(n) >= 3 and (n in key or key in n)) for n in site_tokens(url, site_names))
+
+
+def _is_site_tail(segment: str, names: list[str]) -> bool:
+    tail = squash(segment)
+    if not tail:
+        return True
+    if _DATE_TAIL.match(segment) or _BYLINE_TAIL.match(segment.strip()):
+        return True
+    return any(n in tail or tail in n for n in names)
+
+
+def strip_site_name(title: str | None, url: str, site_names: list[str], sections: list[str] = ()) -> str | None:
+    """'Story | The Guardian' -> 'Story' when the tail names the site (or the section, or the author).
+
+    Only tails that say who published the page are cut; "Rückschlag im Titelkampf -
+    Liverpool verliert" keeps its dash.
+    """
     if not title:
         return None
     title = clean(title)
-    names = site_tokens(url, site_names)
-    for _ in range(3):
-        match = _SEPARATED_TAIL.match(title)
-        if not match:
+    names = site_tokens(url, site_names) + [squash(s) for s in sections if s and len(squash(s)) >= 2]
+    for _ in range(4):
+        cuts = list(_SEPARATOR.finditer(title))
+        if not cuts:
             break
-        tail = squash(match["tail"])
-        if (tail and any(n in tail or tail in n for n in names)) or _DATE_TAIL.match(match["tail"]):
-            title = clean(match["head"])
-        else:
+        last = cuts[-1]
+        head, tail = title[: last.start()], title[last.end():]
+        if len(tail) > 80 or not clean(head) or not _is_site_tail(tail, names):
             break
+        title = clean(head)
     # 'The Guardian: Story' and 'Site - Story' put the site name first.
     match = re.match(r"^(?P<head>[^|:｜–—-]{1,40})\s*(?:\s[|–—-]\s|[|｜])\s*(?P<rest>.+)$", title)
     if match and squash(match["head"]) and any(squash(match["head"]) == n for n in names):

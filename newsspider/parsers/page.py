@@ -92,6 +92,22 @@ class Page:
         return body if body is not None else self.tree
 
     @cached_property
+    def elements(self) -> list:
+        """Every element of the body in document order. Holding them keeps lxml's proxies
+        alive, so the several passes over the page do not rebuild them each time."""
+        return [el for el in self.body.iter() if isinstance(el.tag, str)]
+
+    @cached_property
+    def classed(self) -> list[tuple[object, str]]:
+        """(element, "class id") for the elements that have either: what class hints look at."""
+        out = []
+        for el in self.elements:
+            cls, ident = el.get("class"), el.get("id")
+            if cls or ident:
+                out.append((el, f"{cls or ''} {ident or ''}"))
+        return out
+
+    @cached_property
     def text(self) -> str:
         """The visible text of the whole body, once (dates, language and lead checks share it)."""
         return text_of(self.body)

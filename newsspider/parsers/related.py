@@ -69,21 +69,22 @@ def related_links(page, *, exclude=None) -> list[RelatedLink]:
     base = page.url
     inside_exclude = set(exclude.iter()) if exclude is not None else set()
     blocks = []
-    for el in page.body.iter():
-        if not isinstance(el.tag, str) or el in inside_exclude:
-            continue
-        hint = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if hint != " " and _HINT.search(hint) and not _in_navigation(el):
+    for el, hint in page.classed:
+        if el not in inside_exclude and _HINT.search(hint) and not _in_navigation(el):
             blocks.append(el)
-        elif el.tag in _HEADING_TAGS and len(el) <= 2:
+    for el in page.elements:
+        if el.tag in _HEADING_TAGS and len(el) <= 2 and el not in inside_exclude:
             # Cheap first: a heading's own text (and its one or two children's) is short.
             heading = clean((el.text or "") + "".join((c.text or "") + " " for c in el if isinstance(c.tag, str)))
             if heading and len(heading) <= 50 and HEADING.match(heading) and not _in_navigation(el):
                 block = _block_after_heading(el)
                 if block is not None:
                     blocks.append(block)
+    order = {el: i for i, el in enumerate(page.elements)}
+    blocks.sort(key=lambda el: order.get(el, 0))
     # A block inside another one already taken adds nothing.
-    blocks = [b for b in blocks if not any(other is not b and b in set(other.iter()) for other in blocks)]
+    taken = set(blocks)
+    blocks = [b for b in blocks if not any(a in taken for a in b.iterancestors())]
     out, seen = [], set()
     for block in blocks:
         for link in _links(block, page.url, base):
