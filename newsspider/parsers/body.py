@@ -55,27 +55,47 @@ def trafilatura_lines(page, *, fast: bool = False) -> list[str]:
     return [clean(line) for line in (text or "").split("\n") if clean(line)]
 
 
-def _bad_ancestor(el, stop) -> bool:
-    node = el
+def _own_bad(node) -> bool | None:
+    """True: boilerplate; False: the article (stop looking up); None: say nothing."""
+    if node.tag in _SKIP_TAGS:
+        return True
+    cls, ident = node.get("class"), node.get("id")
+    if (cls or ident) and _BOILERPLATE.search(f"{cls or ''} {ident or ''}"):
+        return True
+    if node.tag in ("article", "main", "body"):
+        # Above the article, wrappers say things like "has-nav" about the whole page.
+        return False
+    return None
+
+
+def _bad_ancestor(el, stop, memo: dict | None = None) -> bool:
+    node, path = el, []
+    verdict = False
     while node is not None and node is not stop:
-        if tag_of(node) in _SKIP_TAGS:
-            return True
-        if _BOILERPLATE.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
-            return True
-        if node.tag in ("article", "main", "body"):
-            # Above the article, wrappers say things like "has-nav" about the whole page.
-            return False
+        if memo is not None and node in memo:
+            verdict = memo[node]
+            break
+        path.append(node)
+        own = _own_bad(node)
+        if own is not None:
+            verdict = own
+            break
         node = node.getparent()
-    return False
+    if memo is not None:
+        for seen in path:
+            memo[seen] = verdict
+    return verdict
 
 
 def cluster_container(page):
     """The element whose nearby <p> descendants carry the most words."""
     score: dict = defaultdict(int)
+    memo: dict = {}
     for p in page.body.iter("p"):
-        n = len(tokens(text_of(p)))
+        # text_content() is lxml's C walk: enough to count words, and much faster.
+        n = len(tokens(p.text_content()))
         # Footer, navigation and promo paragraphs must not pull the choice towards <body>.
-        if n < 3 or _bad_ancestor(p, None):
+        if n < 3 or _bad_ancestor(p, None, memo):
             continue
         for depth, ancestor in enumerate(p.iterancestors()):
             if depth > 4:
@@ -94,8 +114,9 @@ def cluster_lines(page, container=None) -> list[str]:
     if container is None:
         return []
     lines = []
+    memo: dict = {}
     for el in container.iter("p", "h2", "h3", "h4", "blockquote"):
-        if _bad_ancestor(el, container):
+        if _bad_ancestor(el, container, memo):
             continue
         if any(tag_of(a) in ("p", "blockquote") for a in el.iterancestors() if a is not container):
             continue

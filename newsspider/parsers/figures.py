@@ -63,28 +63,29 @@ def _skipped(el, stop) -> bool:
     return in_aside
 
 
-def _figures(elements):
-    """<figure>s, image wrappers ("article_image-container", "media-box"), and lone <figcaption>s."""
-    seen = set()
-    for el in elements:
-        tag = tag_of(el)
-        is_figure = tag == "figure" or (tag == "figcaption" and not any(tag_of(a) == "figure" for a in el.iterancestors()))
-        if not is_figure and tag in ("div", "span", "picture", "p"):
-            classes = el.get("class") or ""
-            is_figure = bool(_FIGURE_HINT.search(classes)) and (
-                next(el.iter("img", "picture"), None) is not None or any(_CREDIT_HINT.search(c.get("class") or "") for c in el.iter() if isinstance(c.tag, str))
-            )
-        if is_figure:
-            if any(a in seen for a in el.iterancestors()):
-                continue
-            seen.add(el)
-            yield el
+_FIGURE_WORDS = ("figure", "media", "image", "img", "photo", "picture", "pic", "bild", "foto")
+
+
+def _figures(page):
+    """<figure>s, image wrappers ("article_image-container", "media-box"), and lone <figcaption>s, in page order."""
+    found = list(page.body.iter("figure"))
+    found += [el for el in page.body.iter("figcaption") if not any(a.tag == "figure" for a in el.iterancestors())]
+    for el in page.classed_matching(_FIGURE_HINT, _FIGURE_WORDS):
+        if el.tag in ("div", "span", "picture", "p") and (
+            next(el.iter("img", "picture"), None) is not None
+            or any(_CREDIT_HINT.search(c.get("class") or "") for c in el.iter() if isinstance(c.tag, str))
+        ):
+            found.append(el)
+    found.sort(key=lambda el: page.position.get(el, 0))
+    taken = set(found)
+    # A wrapper and the figure inside it are one image: keep the outermost.
+    return [el for el in found if not any(a in taken for a in el.iterancestors())]
 
 
 def figure_credits(page) -> list[ImageCredit]:
     scope = page.body
     out: list[ImageCredit] = []
-    figures = [fig for fig in _figures(page.elements) if not _skipped(fig, scope)]
+    figures = [fig for fig in _figures(page) if not _skipped(fig, scope)]
     for fig in figures:
         caption_el = fig.find(".//figcaption")
         credit_els = [
@@ -128,6 +129,7 @@ def figure_credits(page) -> list[ImageCredit]:
 
 
 _LOOSE = re.compile(r"caption|legend|credit|bildunterschrift|bildtext", re.I)
+_LOOSE_WORDS = ("caption", "legend", "credit", "bildunterschrift", "bildtext")
 
 
 def _loose_captions(page, figures) -> list[ImageCredit]:
@@ -137,12 +139,10 @@ def _loose_captions(page, figures) -> list[ImageCredit]:
     for fig in figures:
         inside.update(fig.iter())
     out = []
-    for el, hint in page.classed:
+    for el in page.classed_matching(_LOOSE, _LOOSE_WORDS):
         if el in inside or el.tag in ("body", "html", "article", "main", "section"):
             continue
         classes = el.get("class") or ""
-        if not _LOOSE.search(classes):
-            continue
         if _skipped(el, scope):
             continue
         text = text_of(el)

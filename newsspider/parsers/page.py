@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from datetime import datetime, timezone
@@ -98,6 +99,11 @@ class Page:
         return [el for el in self.body.iter() if isinstance(el.tag, str)]
 
     @cached_property
+    def position(self) -> dict:
+        """Element -> index in document order, for sorting what several passes found."""
+        return {el: i for i, el in enumerate(self.elements)}
+
+    @cached_property
     def classed(self) -> list[tuple[object, str]]:
         """(element, "class id") for the elements that have either: what class hints look at."""
         out = []
@@ -106,6 +112,31 @@ class Page:
             if cls or ident:
                 out.append((el, f"{cls or ''} {ident or ''}"))
         return out
+
+    @cached_property
+    def _classed_index(self) -> tuple[str, list[int]]:
+        starts, parts, pos = [], [], 0
+        for _, sig in self.classed:
+            starts.append(pos)
+            parts.append(sig.lower())
+            pos += len(sig) + 1
+        return "\n".join(parts), starts
+
+    def classed_matching(self, pattern: re.Pattern, keywords: tuple[str, ...]) -> list:
+        """Elements whose "class id" matches `pattern`, in document order.
+
+        `keywords` are lowercase substrings one of which any match contains: str.find
+        over all class strings at once picks the few candidates the regex then checks.
+        A regex per element was the largest cost of parsing a page.
+        """
+        joined, starts = self._classed_index
+        candidates = set()
+        for word in keywords:
+            at = joined.find(word)
+            while at != -1:
+                candidates.add(bisect.bisect_right(starts, at) - 1)
+                at = joined.find(word, at + 1)
+        return [self.classed[i][0] for i in sorted(candidates) if pattern.search(self.classed[i][1])]
 
     @cached_property
     def text(self) -> str:

@@ -30,6 +30,9 @@ HEADING = re.compile(
     r"lees\s+ook|gerelateerd|les\s+ogs[åa]|l[äa]s\s+ocks[åa]|czytaj\s+(?:te[żz]|wi[ęe]cej)|ilgili\s+haberler)\s*:?$",
     re.I,
 )
+# Every alternative of _HINT contains one of these (see Page.classed_matching).
+_HINT_WORDS = ("relat", "recommend", "read", "more", "also", "lire", "alire", "a-lire", "same", "meme", "weiter", "mehr", "auch",
+               "leer", "puede", "leggi", "lees", "ogsa", "ocksa", "czytaj", "xgxw", "see", "further", "siehe")
 _NAVIGATION = re.compile(r"\bnav|menu|header|footer|breadcrumb|masthead|topbar|toolbar|cookie|social|share|tags?\b|pagination", re.I)
 MAX_LINKS = 40
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "strong", "span", "p", "div", "b"})
@@ -67,26 +70,35 @@ def _links(block, page_url: str, base: str) -> list[RelatedLink]:
 def related_links(page, *, exclude=None) -> list[RelatedLink]:
     """Links of every related block on the page, in page order, each URL once."""
     base = page.url
-    inside_exclude = set(exclude.iter()) if exclude is not None else set()
+
+    def excluded(el) -> bool:
+        return exclude is not None and (el is exclude or any(a is exclude for a in el.iterancestors()))
+
     blocks = []
-    for el, hint in page.classed:
-        if el not in inside_exclude and _HINT.search(hint) and not _in_navigation(el):
+    for el in page.classed_matching(_HINT, _HINT_WORDS):
+        if not excluded(el) and not _in_navigation(el):
             blocks.append(el)
-    for el in page.elements:
-        if el.tag in _HEADING_TAGS and len(el) <= 2 and el not in inside_exclude:
-            # Cheap first: a heading's own text (and its one or two children's) is short.
-            heading = clean((el.text or "") + "".join((c.text or "") + " " for c in el if isinstance(c.tag, str)))
-            if heading and len(heading) <= 50 and HEADING.match(heading) and not _in_navigation(el):
-                block = _block_after_heading(el)
-                if block is not None:
-                    blocks.append(block)
-    order = {el: i for i, el in enumerate(page.elements)}
-    blocks.sort(key=lambda el: order.get(el, 0))
+    for el in page.body.iter(*_HEADING_TAGS):
+        if len(el) > 2:
+            continue
+        # Cheap first: a heading's own text (and its one or two children's) is short.
+        heading = (el.text or "") + "".join((c.text or "") + " " for c in el if isinstance(c.tag, str))
+        if not heading.strip() or len(heading) > 80:
+            continue
+        heading = clean(heading)
+        if len(heading) <= 50 and HEADING.match(heading) and not excluded(el) and not _in_navigation(el):
+            block = _block_after_heading(el)
+            if block is not None:
+                blocks.append(block)
+    if len(blocks) > 1:
+        blocks.sort(key=lambda el: page.position.get(el, 0))
     # A block inside another one already taken adds nothing.
     taken = set(blocks)
     blocks = [b for b in blocks if not any(a in taken for a in b.iterancestors())]
     out, seen = [], set()
     for block in blocks:
+        if len(out) >= MAX_LINKS:
+            break
         for link in _links(block, page.url, base):
             if link["url"] not in seen:
                 seen.add(link["url"])
