@@ -50,7 +50,7 @@ _TRAILING_PLAIN = re.compile(
 )
 # "… sammeln. IMAGO/Nico Herbertz", "…Klinik.Friso Gentsch/dpa": a slashed credit after the last sentence.
 _TRAILING_SLASHED = re.compile(r"(?<=[.!?»”“)])\s*(?P<raw>(?-i:[A-Z])[\w.'’ -]{1,40}(?:\s*/\s*[\w.'’ -]{2,40}){1,4})\s*$")
-_NOT_A_NAME = re.compile(r"\d{3,}|https?://|\b(?:est|ouest|nord|sud|centre)\s+de\s+la\b", re.I)
+_NOT_A_NAME = re.compile(r"\d{5,}|https?://|\b(?:est|ouest|nord|sud|centre)\s+de\s+la\b", re.I)
 
 
 def is_agency(name: str) -> bool:
@@ -149,6 +149,17 @@ def split_caption(text: str) -> tuple[str | None, ImageCredit | None]:
         credit = parse_credit(match.group(0))
         if credit is not None:
             caption = clean(text[: match.start()]) or None
+            before = _TRAILING_PLAIN.search(caption or "")
+            if before and parse_credit(before.group("raw")) is not None:
+                # "Foto: Nicolas Economou (Getty)": the photographer, then the agency in brackets.
+                person = parse_credit(before.group("raw"))
+                caption = clean(caption[: before.start("raw")]) or None
+                credit = ImageCredit(
+                    raw=f"{clean(before.group('raw'))} {credit['raw']}",
+                    agency=credit["agency"] or credit["photographer"],
+                    photographer=person["photographer"] or person["agency"],
+                    caption=None,
+                )
             return caption, ImageCredit(**{**credit, "caption": caption})
     for pattern in (_TRAILING_PLAIN, _TRAILING_SLASHED):
         match = pattern.search(text)

@@ -25,11 +25,21 @@ MAX_CREDIT_CHARS = 200
 MAX_CAPTION_CHARS = 600
 
 
+_BOILERPLATE_RIGHTS = re.compile(r"\s*/?\s*(?:copyright\s+\d{4}\b.*|all rights reserved\.?)$", re.I)
+
+
+_LABEL_ONLY = re.compile(r"^(?:©|\(c\)|copyright|photos?(?:\s+by)?|fotos?|bild(?:quelle)?|image|quelle|source|credits?|von|by|par)\s*[:：]?$", re.I)
+
+
 def _credit_from_text(text: str) -> ImageCredit | None:
     """A credit element's text: "Foto: X/dpa", "© AFP", "Jane Doe/Reuters", "Getty Images"."""
-    text = clean(text)
-    if not text or len(text) > MAX_CREDIT_CHARS:
-        return None
+    text = _BOILERPLATE_RIGHTS.sub("", clean(text)).strip(" -–")
+    if not text or len(text) > MAX_CREDIT_CHARS or _LABEL_ONLY.match(text) or not re.search(r"\w\w", text):
+        return None  # "Photo by", "Copyright": the label without the name
+    caption, in_text = split_caption(text)
+    if in_text is not None and caption:
+        # "Das seltene Feder-Zwergstachelbein (Bild: Heinz-Sielmann-Stiftung)": caption and credit in one element.
+        return in_text
     credit = parse_credit(text)
     if credit is None:
         inner = text.strip("()[] ")
@@ -93,7 +103,8 @@ def figure_credits(page) -> list[ImageCredit]:
             if isinstance(el.tag, str) and el is not fig and (
                 _CREDIT_HINT.search(f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}")
             )
-            and not _CAPTION_HINT.search(el.get("class") or "") and text_of(el)
+            # "figcaption__credit" says caption too: the credit word wins.
+            and text_of(el)
         ]
         # Only the innermost credit elements: a wrapper and its child say the same thing.
         credit_els = [el for el in credit_els if not any(other in el.iterdescendants() for other in credit_els)]
@@ -128,8 +139,9 @@ def figure_credits(page) -> list[ImageCredit]:
     return out
 
 
-_LOOSE = re.compile(r"caption|legend|credit|bildunterschrift|bildtext", re.I)
-_LOOSE_WORDS = ("caption", "legend", "credit", "bildunterschrift", "bildtext")
+# Loose captions must end with a credit to count, so wider class words are safe here.
+_LOOSE = re.compile(r"caption|legend|credit|bildunterschrift|bildtext|description|slide|gallery", re.I)
+_LOOSE_WORDS = ("caption", "legend", "credit", "bildunterschrift", "bildtext", "description", "slide", "gallery")
 
 
 def _loose_captions(page, figures) -> list[ImageCredit]:
@@ -184,14 +196,19 @@ def _images(obj):
             yield item
 
 
-def merge(*groups: list[ImageCredit]) -> list[ImageCredit]:
-    """In order, without repeating a credit already found (same raw text and caption)."""
-    seen, out = set(), []
-    for group in groups:
+def merge(primary: list[ImageCredit], *others: list[ImageCredit]) -> list[ImageCredit]:
+    """`primary` as found (one entry per image, even when two images share a credit),
+    then credits from other sources that `primary` does not already have."""
+    def key(credit):
+        return clean(credit.get("raw") or "").casefold(), clean(credit.get("caption") or "").casefold()
+
+    out = [c for c in primary if c.get("raw")]
+    seen = {key(c) for c in out}
+    for group in others:
         for credit in group:
-            key = (clean(credit.get("raw") or "").casefold(), clean(credit.get("caption") or "").casefold())
-            if key in seen or not key[0]:
+            k = key(credit)
+            if k in seen or not k[0]:
                 continue
-            seen.add(key)
+            seen.add(k)
             out.append(credit)
     return out
