@@ -25,6 +25,17 @@ CREDIT_FORMS = [
     ("(© AFP)", "AFP", None),
     ("(Reuters/Kim Kyung-Hoon)", "Reuters", "Kim Kyung-Hoon"),
     ("(Photo d'archives)", None, None),
+    # forms the generic extractor meets on other sites
+    ("Foto: Axel Heimken/dpa", "dpa", "Axel Heimken"),
+    ("© AFP", "AFP", None),
+    ("© DPA Images | Christoph Soeder", "DPA Images", "Christoph Soeder"),
+    ("Photo by Jane Doe", None, "Jane Doe"),
+    ("Crédit : Jean Dupont", None, "Jean Dupont"),
+    ("(Bild: Tobias Költzsch/Golem.de)", "Golem.de", "Tobias Költzsch"),
+    ("(Mohamed El Saife/CBC)", "CBC", "Mohamed El Saife"),
+    ("(AP Photo/Charles Rex Arbogast)", "AP Photo", "Charles Rex Arbogast"),
+    ("imago/Marius Schwarz", "imago", "Marius Schwarz"),
+    ("(Courtesy of Tanner Fischer)", None, "Tanner Fischer"),
 ]
 
 
@@ -35,7 +46,7 @@ def test_credit_forms(raw, agency, photographer):
     assert (credit["raw"], credit["agency"], credit["photographer"]) == (raw, agency, photographer)
 
 
-NOT_CREDITS = ["(est de la Chine)", "(nord-est de la Chine)", "(PME)", "(e-WTP)", "(1/5)", "(618-907)", "(les plates-formes de commerce en ligne d'Alibaba)", "(2/5)", "()"]
+NOT_CREDITS = ["(and/or)", "(est de la Chine)", "(nord-est de la Chine)", "(PME)", "(e-WTP)", "(1/5)", "(618-907)", "(les plates-formes de commerce en ligne d'Alibaba)", "(2/5)", "()"]
 
 
 @pytest.mark.parametrize("text", NOT_CREDITS)
@@ -52,6 +63,10 @@ def test_ordinary_parentheses_are_not_credits(text):
          "Des porte-conteneurs au port de Ningbo-Zhoushan, dans la province du Zhejiang (est de la Chine), le 12 juillet 2021.", "(Xinhua/Zhang Jiansong)"),
         ("Des enfants jouent. (Photo Sun Mingsheng / Pour chinadaily.com.cn)", "Des enfants jouent.", "(Photo Sun Mingsheng / Pour chinadaily.com.cn)"),
         ("Une visiteuse au musée. Photo : Liu Xiao", "Une visiteuse au musée.", "Photo : Liu Xiao"),
+        ("Kräfte der Feuerwehr im Einsatz. © DPA Images | Christoph Soeder", "Kräfte der Feuerwehr im Einsatz.", "© DPA Images | Christoph Soeder"),
+        ("Uwe Schubert will noch Punkte sammeln. IMAGO/Nico Herbertz", "Uwe Schubert will noch Punkte sammeln.", "IMAGO/Nico Herbertz"),
+        ("Donald Trump überquert den Rasen. Foto: Nicolas Economou (Getty)", "Donald Trump überquert den Rasen.", "Foto: Nicolas Economou (Getty)"),
+        ("Starmer leaves Downing Street (Picture: Claudio Bresciani/AP)", "Starmer leaves Downing Street", "(Picture: Claudio Bresciani/AP)"),
     ],
 )
 def test_split_caption(text, caption, raw):

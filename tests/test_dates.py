@@ -101,3 +101,88 @@ def test_cms_timestamp():
     assert parse_cms_timestamp("2016-06-19") == "2016-06-19T00:00:00+08:00"
     assert parse_cms_timestamp("2016-02-30 10:00:00") is None
     assert parse_cms_timestamp("") is None
+
+
+# ---- the generic date cascade (newsspider.parsers.timestamps) ----------------------------
+from newsspider.parsers.page import Page  # noqa: E402
+from newsspider.parsers.timestamps import PageDates, parse_when  # noqa: E402
+
+NOW_2024 = datetime(2024, 6, 20, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    "text,languages,expected",
+    [
+        ("2024-06-19T13:34:00+02:00", None, "2024-06-19T13:34:00+02:00"),
+        ("2024-06-19T11:34:00Z", None, "2024-06-19T11:34:00+00:00"),
+        ("2024-06-19T13:34:00.123+0200", None, "2024-06-19T13:34:00+02:00"),
+        ("2024-06-19", None, "2024-06-19T00:00:00"),  # no offset given: none invented
+        ("19 juin 2024 à 13h34", ["fr"], "2024-06-19T13:34:00"),
+        ("June 19, 2024 10:30 am", ["en"], "2024-06-19T10:30:00"),
+        ("19.06.2024, 13:34 Uhr", ["de"], "2024-06-19T13:34:00"),
+        ("3 hours ago", ["en"], "2024-06-20T09:00:00"),
+        ("il y a 2 jours", ["fr"], "2024-06-18T12:00:00"),
+        ("2099-01-01T00:00:00+00:00", None, None),  # the future is refused
+        ("21 juin 2024", ["fr"], None),  # tomorrow, year given: refused too
+        ("not a date", ["en"], None),
+    ],
+)
+def test_parse_when(text, languages, expected):
+    moment = parse_when(text, now=NOW_2024, languages=languages)
+    assert (moment.isoformat() if moment else None) == expected
+
+
+def test_year_less_visible_date_takes_its_year_from_the_url():
+    # "le 2 janvier" on a page whose URL is dated 2023/12/30: January of 2024, not of the crawl year.
+    moment = parse_when("2 janvier à 10h12", now=datetime(2025, 6, 1, tzinfo=timezone.utc), languages=["fr"], anchor=date(2023, 12, 30))
+    assert moment.isoformat() == "2024-01-02T10:12:00"
+
+
+def _dates(html: str, url: str = "https://example.org/news/story.html") -> PageDates:
+    page = Page(html, url, now=NOW_2024)
+    from newsspider.parsers.generic import GenericParser
+
+    return GenericParser(page).dates
+
+
+LD = '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-06-18T08:00:00+02:00", "dateModified": "2024-06-19T09:00:00+02:00"}</script>'
+META = '<meta property="article:published_time" content="2024-06-17T08:00:00+00:00">'
+TIME = '<time datetime="2024-06-16T08:00:00+00:00">16 juin</time>'
+VISIBLE = "<p>Publié le 15 juin 2024 à 10h00</p><p>Mis à jour le 16 juin 2024 à 11h30</p>"
+
+
+@pytest.mark.parametrize(
+    "head,body,url,source,value",
+    [
+        (LD + META, TIME + VISIBLE, None, "jsonld", "2024-06-18T08:00:00+02:00"),
+        (META, TIME + VISIBLE, None, "meta:article:published_time", "2024-06-17T08:00:00+00:00"),
+        ("", TIME + VISIBLE, None, "time", "2024-06-16T08:00:00+00:00"),
+        ("", VISIBLE, None, "visible", "2024-06-15T10:00:00"),
+        # htmldate reads the URL's date path too, before our own last resort does
+        ("", "<p>Un texte sans date.</p>", "https://example.org/2024/06/14/story.html", "htmldate", "2024-06-14T00:00:00"),
+    ],
+)
+def test_published_cascade(head, body, url, source, value):
+    found = _dates(f"<html lang='fr'><head>{head}</head><body><article>{body}</article></body></html>", url or "https://example.org/news/story.html").published()
+    assert found is not None and found.source == source and found.moment.isoformat() == value
+
+
+def test_updated_line_and_time():
+    dates = _dates(f"<html lang='fr'><body><article>{VISIBLE}</article></body></html>")
+    assert dates.updated_line() == "Mis à jour le 16 juin 2024 à 11h30"
+    assert dates.updated().moment.isoformat() == "2024-06-16T11:30:00"
+
+
+@pytest.mark.parametrize(
+    "line,iso",
+    [
+        ("Updated: June 19, 2024 10:30 am", "2024-06-19T10:30:00"),
+        ("Aktualisiert am 19.06.2024, 13:34 Uhr", "2024-06-19T13:34:00"),
+        ("Stand: 19.06.2024 12:00 Uhr", "2024-06-19T12:00:00"),
+        ("Actualizado: 19/06/2024 13:34", "2024-06-19T13:34:00"),
+    ],
+)
+def test_update_lines_in_other_languages(line, iso):
+    lang = {"U": "en", "A": "de", "S": "de"}.get(line[0], "es")
+    dates = _dates(f"<html lang='{lang}'><body><p>{line}</p></body></html>")
+    assert dates.updated().moment.isoformat() == iso

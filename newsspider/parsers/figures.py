@@ -22,6 +22,8 @@ _SKIP = re.compile(r"related|teaser|recommend|promo|advert|\bads?\b|sponsor|news
 # "NAME / AFP", "John Smith/Reuters": a bare credit line ending with an agency.
 _NAME_SLASH_AGENCY = re.compile(r"^(?P<ph>[^/]{2,60}?)\s*/\s*(?P<ag>[^/]{2,40})$")
 MAX_CREDIT_CHARS = 200
+# "2 of 12 | Caption", "3/5 Caption": a gallery counter is not part of the caption.
+_COUNTER_PREFIX = re.compile(r"^\s*\d{1,3}\s*(?:of|/|von|sur|de|di|av|af)\s*\d{1,3}\s*[|:–-]?\s*", re.I)
 MAX_CAPTION_CHARS = 600
 
 
@@ -134,7 +136,8 @@ def figure_credits(page) -> list[ImageCredit]:
                         credits = [credit]
                         break
         for credit in credits:
-            out.append(ImageCredit(**{**credit, "caption": caption or credit.get("caption")}))
+            text = _COUNTER_PREFIX.sub("", caption or credit.get("caption") or "") or None
+            out.append(ImageCredit(**{**credit, "caption": text}))
     out.extend(_loose_captions(page, figures))
     return out
 
@@ -166,6 +169,7 @@ def _loose_captions(page, figures) -> list[ImageCredit]:
             credit = _credit_from_text(text)
             caption = None
         if credit is not None:
+            caption = _COUNTER_PREFIX.sub("", caption or "") or None
             out.append(ImageCredit(**{**credit, "caption": caption}))
     return out
 
