@@ -19,7 +19,7 @@ from .text import clean, clean_markup_text, tag_of, text_of
 
 _TOKEN = re.compile(r"\w+")
 _BOILERPLATE = re.compile(
-    r"related|teaser|recommend|newsletter|promo|subscribe|paywall|advert|\bads?\b|sponsor|share|social|comments?\b|"
+    r"related|teaser|recommend|newsletter|promo|subscribe|paywall-?(?:prompt|offer|box|banner|message|cta|overlay)|advert|\bads?\b|sponsor|share|social|comments?\b|"
     r"footer|\bnav|menu|breadcrumb|caption|credit|copyright|factbox|fact-box|infobox|info-box|timeseries|most-?read|"
     r"popular|trending|more-?(?:from|articles|stories)|read-?more|also-?read|tags?-?list|author-?bio|byline|"
     r"under-article|next-article|widget|sidebar|cookie|consent|banner|toolbar|meta-?data|dateline|audio|player",
@@ -98,7 +98,7 @@ def cluster_container(page):
         if n < 3 or _bad_ancestor(p, None, memo):
             continue
         for depth, ancestor in enumerate(p.iterancestors()):
-            if depth > 4:
+            if depth > CLUSTER_DEPTH:
                 break
             score[ancestor] += n
     if not score:
@@ -138,8 +138,10 @@ def combine(traf: list[str], cluster: list[str], *, titles: list[str], leads: li
         confirmed_text = token_key(" \n ".join(cluster))
         leads_keys = {token_key(d) for d in leads if d}
         keep = [line for i, line in enumerate(lines) if token_key(line) in confirmed_text or (i == 0 and token_key(line) in leads_keys)]
-        if len(tokens(" ".join(keep))) >= MIN_CONFIRMED_SHARE * len(tokens(" ".join(lines))):
+        kept, found = len(tokens(" ".join(keep))), len(tokens(" ".join(lines)))
+        if kept >= MIN_CONFIRMED_SHARE * found:
             lines = keep
+
     elif not lines:
         lines = cluster
     lines = [line for line in lines if not _BULLET.match(line)]
@@ -156,6 +158,14 @@ def combine(traf: list[str], cluster: list[str], *, titles: list[str], leads: li
 
 
 LD_MODE = os.environ.get("NS_LD", "d")
+
+
+def _shown(line: str, visible: str) -> bool:
+    """Is this text on the page? Sentence by sentence, since an articleBody may run paragraphs together."""
+    if token_key(line) in visible:
+        return True
+    sentences = [s for s in re.split(r"(?<=[.!?»\"])\s+", line) if len(tokens(s)) >= 4]
+    return bool(sentences) and sum(token_key(s) in visible for s in sentences) >= 0.8 * len(sentences)
 
 
 def _prefer_ld_body(lines: list[str], ld_body: str, visible: str) -> list[str]:
@@ -177,9 +187,41 @@ def _prefer_ld_body(lines: list[str], ld_body: str, visible: str) -> list[str]:
     if ours and contained < 0.9 * sum(len(tokens(line)) for line in ours):
         return lines
     if LD_MODE == "d":
-        shown = [line for line in ld_lines if token_key(line) in visible]
+        shown = [line for line in ld_lines if _shown(line, visible)]
         return shown if len(tokens(" ".join(shown))) >= len(tokens(" ".join(lines))) else lines
     return ld_lines
+
+
+# A JSON string holding article HTML, as script-rendered sites (Next.js and the like) ship it.
+_EMBEDDED_HTML = re.compile(r'"(?:(?:content|body|article|text)(?:Html|HTML|_html)?|html)"\s*:\s*"((?:[^"\\]|\\.){200,})"')
+
+
+def embedded_lines(page) -> list[str]:
+    """Paragraphs of article HTML embedded in a script, for pages whose markup has no text."""
+    import json
+
+    import lxml.html
+
+    best: list[str] = []
+    for script in page.tree.iter("script"):
+        raw = script.text or ""
+        if "<p" not in raw and "\\u003cp" not in raw and "\u003cp" not in raw:
+            continue
+        for match in _EMBEDDED_HTML.finditer(raw):
+            try:
+                fragment = json.loads(f'"{match.group(1)}"')
+            except ValueError:
+                continue
+            if fragment.count("<p") < 2:
+                continue
+            try:
+                root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+            except Exception:  # lxml rejects some fragments; one bad blob is not a failed page
+                continue
+            lines = [text_of(el) for el in root.iter("p", "h2", "h3") if not _bad_ancestor(el, root) and text_of(el)]
+            if len(tokens(" ".join(lines))) > len(tokens(" ".join(best))):
+                best = lines
+    return best
 
 
 def article_body(page, *, titles: list[str], leads: list[str], ld_body: str | None, container=None) -> str | None:
@@ -189,9 +231,13 @@ def article_body(page, *, titles: list[str], leads: list[str], ld_body: str | No
     # them only when the fast pass found clearly less than the paragraph cluster holds.
     if _FALLBACK == "always" or (_FALLBACK == "auto" and len(tokens(" ".join(traf))) < FALLBACK_RATIO * len(tokens(" ".join(cluster)))):
         traf = trafilatura_lines(page, fast=False)
+    if len(tokens(" ".join(traf + cluster))) < 50 and not ld_body:
+        # Next to nothing in the markup: the text may be shipped as data for a script to render.
+        traf = embedded_lines(page)
     lines = combine(traf, cluster, titles=titles, leads=leads, ld_body=ld_body, visible=_visible_key(page))
     return "\n\n".join(lines) or None
 
 
 _FALLBACK = os.environ.get("NS_FALLBACK", "auto")
+CLUSTER_DEPTH = 4
 FALLBACK_RATIO = float(os.environ.get("NS_RATIO", "0.9"))
