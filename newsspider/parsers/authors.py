@@ -20,7 +20,13 @@ _PREFIX = re.compile(
 _LABEL = re.compile(r"^(?:autor(?:in|en)?|authors?|auteurs?|byline|redaktion|texte?|von)\s*[:：]\s*", re.I)
 _SPLIT = re.compile(r"\s*(?:,|;|&|\+|\||\s(?:and|und|og|et|y|e|en|och|i|ve|és|und\s+von|with|mit|avec)\s)\s*", re.I)
 # Tails that are not part of a name: roles, places, dates, e-mail, "Updated ...".
-_TAIL = re.compile(r"\s*(?:[|•·]|\b(?:updated|published|aktualisiert|mis à jour|posted)\b|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2}).*$", re.I)
+_TAIL = re.compile(
+    r"\s*(?:[|•·]|\b(?:updated|published|aktualisiert|mis à jour|posted)\b|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2}"
+    r"|\b\d{1,2}\.?\s+[^\W\d_]{3,}\.?\s+\d{4}|\b(?:19|20)\d{2}\b).*$",
+    re.I,
+)
+# "capital von Jemima Kelly": a label before the by-word is not a name.
+_INNER_BY = re.compile(r"^.{1,30}?\s(?:by|von|par|por|door)\s+(?=(?-i:[A-ZÀ-ÞŁ]))", re.I)
 _NOT_A_NAME = re.compile(r"https?://|www\.|@|\d{3,}|^(?:admin|editor|redaktion|staff|team|newsroom|webredaktion|online)$|[<>{}=]", re.I)
 _SUFFIX = re.compile(r"\s*(?:기자|記者|特派員|\(.*?\))\s*$")
 
@@ -31,6 +37,7 @@ def split_names(raw: str) -> list[str]:
     """One byline to names: prefixes stripped, split on commas and the word for "and"."""
     raw = clean(raw)
     raw = _LABEL.sub("", raw)
+    raw = _INNER_BY.sub("", raw)
     raw = _PREFIX.sub("", raw)
     raw = _TAIL.sub("", raw)
     names = []
@@ -82,4 +89,20 @@ def from_bylines(scope) -> list[str]:
         names = [n for value in values if value and len(value) <= 120 for n in split_names(value)]
         if names:
             return names
+    return _by_pattern(scope)
+
+
+_BY_LINE = re.compile(r"^(?:by|von|par|por|door|av|af|(?-i:di|de))\s+(?-i:[A-ZÀ-ÞŁ])", re.I)
+
+
+def _by_pattern(scope) -> list[str]:
+    """A short line reading "By Jane Doe" / "von Dr. Max Kolter", whatever its markup."""
+    for el in scope.iter("p", "span", "div", "a", "address", "li"):
+        if len(el) > 4:
+            continue
+        value = text_of(el)
+        if value and len(value) <= 80 and _BY_LINE.match(value):
+            names = split_names(value)
+            if names:
+                return names
     return []

@@ -64,8 +64,13 @@ def is_agency(name: str) -> bool:
 _PARTICLE = frozenset({"von", "van", "der", "de", "del", "la", "le", "el", "al", "bin", "da", "di", "du", "ter", "ten", "y", "zu"})
 
 
+_CJK_NAME = re.compile(r"^(?:[\u4e00-\u9fff\u3040-\u30ff]{2,5}|[\uac00-\ud7a3]{2,4})$")
+
+
 def looks_like_person(name: str) -> bool:
-    """"Bai Xueqi", "Kim Kyung-Hoon", "GHULAM RASOOL", "Philipp von Ditfurth"; not "CBC" or "Getty Images"."""
+    """"Bai Xueqi", "Kim Kyung-Hoon", "GHULAM RASOOL", "Philipp von Ditfurth", "松岡大地"; not "CBC" or "Getty Images"."""
+    if _CJK_NAME.match(clean(name)):
+        return True  # Chinese, Japanese and Korean names are written without spaces
     words = clean(name).split()
     if not 2 <= len(words) <= 5 or is_agency(name) or re.search(r"\d|@|\.(?:com|de|fr|net|org)\b", name):
         return False
