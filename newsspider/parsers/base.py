@@ -17,7 +17,8 @@ class BaseParser:
     is one new module in newsspider/parsers/sites/, with no list to edit.
     """
 
-    site: ClassVar[str] = "generic"
+    # The archive's `site` value for pages this parser handles; None: named after the host.
+    name: ClassVar[str | None] = None
     hosts: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, page: Page):

@@ -21,7 +21,6 @@ from .urls import absolute, same_site, strip_tracking
 
 
 class GenericParser(BaseParser):
-    site = "generic"
 
     # ---- shared precomputations ------------------------------------------------------
     @cached_property
@@ -93,7 +92,7 @@ class GenericParser(BaseParser):
         return strip_tracking(self.page.url)
 
     def site(self) -> str | None:
-        return self.page.host.removeprefix("www.") or None
+        return self.name or self.page.host.removeprefix("www.") or None
 
     def section(self) -> str | None:
         return or_none(self.page.meta_first("article:section")) or or_none(jsonld.text(self.ld_article.get("articleSection")))

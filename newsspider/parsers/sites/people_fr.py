@@ -49,7 +49,7 @@ def canonical(url: str) -> str:
 
 
 class PeopleFrParser(GenericParser):
-    site = "people_fr"
+    name = "people_fr"
     hosts = (CANONICAL_HOST, *ALIAS_HOSTS)
 
     @cached_property
@@ -93,9 +93,6 @@ class PeopleFrParser(GenericParser):
 
     def image_credits(self):
         return self.content.credits
-
-    def site(self) -> str:
-        return "people_fr"
 
     def language(self) -> str:
         return super().language() or "fr"
