@@ -11,8 +11,10 @@ when trafilatura lost it.
 
 from __future__ import annotations
 
-import os
+import copy
 import re
+
+import lxml.html
 from collections import defaultdict
 
 from .text import clean, clean_markup_text, tag_of, text_of
@@ -39,12 +41,19 @@ def token_key(text: str) -> str:
     return " " + " ".join(tokens(text)) + " "
 
 
-def trafilatura_lines(page, *, fast: bool = False) -> list[str]:
+def trafilatura_lines(page, *, fast: bool = False, scope=None) -> list[str]:
     import trafilatura
 
+    tree = page.tree
+    if scope is not None:
+        # Only the part of the page that holds the headline and the text: trafilatura's cost
+        # grows with the tree, and sidebars it would have to discard are left out.
+        tree = lxml.html.Element("html")
+        body = lxml.html.etree.SubElement(tree, "body")
+        body.append(copy.deepcopy(scope))
     try:
         doc = trafilatura.bare_extraction(
-            page.tree, url=page.url, with_metadata=False, include_comments=False, include_tables=False,
+            tree, url=page.url, with_metadata=False, include_comments=False, include_tables=False,
             include_images=False, include_links=False, deduplicate=False, fast=fast,
         )
     except Exception:  # trafilatura is a library we call, not code we vouch for: degrade to the second opinion
@@ -157,9 +166,6 @@ def combine(traf: list[str], cluster: list[str], *, titles: list[str], leads: li
     return lines
 
 
-LD_MODE = os.environ.get("NS_LD", "d")
-
-
 def _shown(line: str, visible: str) -> bool:
     """Is this text on the page? Sentence by sentence, since an articleBody may run paragraphs together."""
     if token_key(line) in visible:
@@ -175,12 +181,15 @@ def _prefer_ld_body(lines: list[str], ld_body: str, visible: str) -> list[str]:
     newsletter text. It wins only when it contains our lines and is shown on the page.
     """
     ld_lines = [clean_markup_text(x) for x in re.split(r"\n+|<br\s*/?>|</p>", ld_body) if clean_markup_text(x)]
-    if LD_MODE == "a":
-        return lines
     if len(tokens(" ".join(ld_lines))) < len(tokens(" ".join(lines))):
         return lines
-    if LD_MODE == "b":
-        return ld_lines
+    ld_key = token_key(" ".join(ld_lines))
+    ours = [line for line in lines if len(tokens(line)) >= 4]
+    contained = sum(len(tokens(line)) for line in ours if token_key(line) in ld_key)
+    if ours and contained < 0.9 * sum(len(tokens(line)) for line in ours):
+        return lines
+    shown = [line for line in ld_lines if _shown(line, visible)]
+    return shown if len(tokens(" ".join(shown))) >= len(tokens(" ".join(lines))) else lines
     ld_key = token_key(" ".join(ld_lines))
     ours = [line for line in lines if len(tokens(line)) >= 4]
     contained = sum(len(tokens(line)) for line in ours if token_key(line) in ld_key)
@@ -224,13 +233,13 @@ def embedded_lines(page) -> list[str]:
     return best
 
 
-def article_body(page, *, titles: list[str], leads: list[str], ld_body: str | None, container=None) -> str | None:
+def article_body(page, *, titles: list[str], leads: list[str], ld_body: str | None, container=None, scope=None) -> str | None:
     cluster = cluster_lines(page, container)
-    traf = trafilatura_lines(page, fast=True)
+    traf = trafilatura_lines(page, fast=True, scope=scope)
     # trafilatura's fallbacks (readability, jusText) cost as much as its main pass: run
     # them only when the fast pass found clearly less than the paragraph cluster holds.
-    if _FALLBACK == "always" or (_FALLBACK == "auto" and len(tokens(" ".join(traf))) < FALLBACK_RATIO * len(tokens(" ".join(cluster)))):
-        traf = trafilatura_lines(page, fast=False)
+    if len(tokens(" ".join(traf))) < FALLBACK_RATIO * len(tokens(" ".join(cluster))):
+        traf = trafilatura_lines(page, fast=False, scope=scope)
     if len(tokens(" ".join(traf + cluster))) < 50 and not ld_body:
         # Next to nothing in the markup: the text may be shipped as data for a script to render.
         traf = embedded_lines(page)
@@ -238,6 +247,7 @@ def article_body(page, *, titles: list[str], leads: list[str], ld_body: str | No
     return "\n\n".join(lines) or None
 
 
-_FALLBACK = os.environ.get("NS_FALLBACK", "auto")
+# trafilatura's own fallbacks run when its fast pass finds less than this share of the cluster's words.
+FALLBACK_RATIO = 0.9
+# How far up from a paragraph its words count towards a container.
 CLUSTER_DEPTH = 4
-FALLBACK_RATIO = float(os.environ.get("NS_RATIO", "0.9"))

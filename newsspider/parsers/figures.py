@@ -75,6 +75,9 @@ def _skipped(el, stop) -> bool:
     return in_aside
 
 
+# _CREDIT_HINT on class names only, with the words Page.classed_matching scans for.
+_CREDIT_CLASS = _CREDIT_HINT
+_CREDIT_WORDS = ("credit", "copyright", "photographer", "fotograf", "source", "quelle", "urheber", "rights", "attribution", "byline", "autor", "author", "courtesy")
 _FIGURE_WORDS = ("figure", "media", "image", "img", "photo", "picture", "pic", "bild", "foto")
 
 
@@ -82,11 +85,15 @@ def _figures(page):
     """<figure>s, image wrappers ("article_image-container", "media-box"), and lone <figcaption>s, in page order."""
     found = list(page.body.iter("figure"))
     found += [el for el in page.body.iter("figcaption") if not any(a.tag == "figure" for a in el.iterancestors())]
+    # Wrappers a few levels above a credit element hold a credited image.
+    near_credit = set()
+    for credit in page.classed_matching(_CREDIT_CLASS, _CREDIT_WORDS):
+        for depth, ancestor in enumerate(credit.iterancestors()):
+            if depth > 4:
+                break
+            near_credit.add(ancestor)
     for el in page.classed_matching(_FIGURE_HINT, _FIGURE_WORDS):
-        if el.tag in ("div", "span", "picture", "p") and (
-            next(el.iter("img", "picture"), None) is not None
-            or any(_CREDIT_HINT.search(c.get("class") or "") for c in el.iter() if isinstance(c.tag, str))
-        ):
+        if el.tag in ("div", "span", "picture", "p") and (el in near_credit or next(el.iter("img", "picture"), None) is not None):
             found.append(el)
     found.sort(key=lambda el: page.position.get(el, 0))
     taken = set(found)

@@ -125,6 +125,7 @@ class GenericParser(BaseParser):
             leads=[x for x in leads if x],
             ld_body=clean_markup_text(ld_body) and ld_body if isinstance(ld_body, str) else None,
             container=self.content_container,
+            scope=self.article_scope if self.article_scope is not self.page.body else None,
         )
 
     def published_at(self) -> str | None:

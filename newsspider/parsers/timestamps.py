@@ -136,6 +136,7 @@ class PageDates:
         self.scope = scope if scope is not None else page.body
         self.languages = languages
         self.anchor = url_date(page.url)
+        self._visible_cache: dict = {}
 
     def _parse(self, value, source) -> Found | None:
         moment = parse_when(value, now=self.page.now, languages=self.languages, anchor=self.anchor)
@@ -197,11 +198,17 @@ class PageDates:
 
     def _visible(self, pattern: re.Pattern) -> Found | None:
         # One regex pass over the page's visible text: a label, then something shaped like a date.
+        # dateparser is slow, and published, updated and the raw update line all ask: ask it once.
+        if pattern in self._visible_cache:
+            return self._visible_cache[pattern]
+        result = None
         for match in pattern.finditer(self.page.text):
             found = self._parse(match["when"], "visible")
             if found:
-                return Found(found.moment, "visible", clean(match.group(0)))
-        return None
+                result = Found(found.moment, "visible", clean(match.group(0)))
+                break
+        self._visible_cache[pattern] = result
+        return result
 
     def _htmldate(self) -> Found | None:
         try:
