@@ -73,3 +73,70 @@ def test_every_field_is_well_formed(case):
     for name in ("published_at", "updated_at"):
         if article[name]:
             datetime.fromisoformat(article[name])
+
+
+# ---- related links and the other generic rules, on small hand-made pages ------------------
+def _page(body: str, url: str = "https://news.example.org/2024/05/01/story.html") -> dict:
+    html = f"<html lang='en'><head><title>Story - Example News</title></head><body>{body}</body></html>"
+    return parse(html, url, now=datetime(2024, 6, 1, tzinfo=timezone.utc)).to_dict()
+
+
+TEXT = "<article><h1>Story</h1>" + "<p>" + "Some sentence of the article body. " * 12 + "</p>" * 1 + "</article>"
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        '<div class="related-articles"><a href="/2024/04/30/other-story.html">An other story here</a><a href="/2024/04/29/third.html">A third story here</a></div>',
+        '<section><h3>Read more</h3><ul><li><a href="/2024/04/30/other-story.html">An other story here</a></li><li><a href="/2024/04/29/third.html">A third story here</a></li></ul></section>',
+        '<div><h2>À lire aussi</h2><ul><li><a href="/2024/04/30/other-story.html">An other story here</a></li><li><a href="/2024/04/29/third.html">A third story here</a></li></ul></div>',
+        '<aside><a href="/2024/04/30/other-story.html">An other story here</a><a href="/2024/04/29/third.html">A third story here</a></aside>',
+    ],
+    ids=["class", "heading-en", "heading-fr", "aside"],
+)
+def test_related_blocks(block):
+    links = _page(TEXT + block)["related_links"]
+    assert links == [
+        {"title": "An other story here", "url": "https://news.example.org/2024/04/30/other-story.html"},
+        {"title": "A third story here", "url": "https://news.example.org/2024/04/29/third.html"},
+    ]
+
+
+def test_navigation_and_offsite_links_are_not_related():
+    nav = '<nav><a href="/2024/04/30/other-story.html">An other story here</a><a href="/2024/04/29/third.html">A third story here</a></nav>'
+    offsite = '<div class="related"><a href="https://elsewhere.example.com/2024/x.html">Somewhere else entirely</a></div>'
+    assert _page(nav + TEXT + offsite)["related_links"] == []
+
+
+@pytest.mark.parametrize(
+    "head,expected",
+    [
+        ('<link rel="canonical" href="https://news.example.org/2024/05/01/story.html?utm_source=x&id=3#top">', "https://news.example.org/2024/05/01/story.html?id=3"),
+        # an off-site canonical is not believed: the fetched URL, without tracking (ref, fbclid)
+        ('<link rel="canonical" href="https://other-site.example.com/story">', "https://news.example.org/2024/05/01/story.html?page=2"),
+        ('<meta property="og:url" content="https://news.example.org/2024/05/01/story.html">', "https://news.example.org/2024/05/01/story.html"),
+    ],
+    ids=["tracking-dropped", "offsite-canonical-ignored", "og-url"],
+)
+def test_canonical_url(head, expected):
+    html = f"<html><head>{head}</head><body>{TEXT}</body></html>"
+    url = "https://news.example.org/2024/05/01/story.html?ref=home&page=2&fbclid=abc"
+    assert parse(html, url).canonical_url == expected
+
+
+@pytest.mark.parametrize(
+    "byline,authors",
+    [
+        ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+        ("Par Jeanne Dupont et Paul Martin", ["Jeanne Dupont", "Paul Martin"]),
+        ("Von Anna Schmidt und Peter Meier, dpa", ["Anna Schmidt", "Peter Meier"]),  # an agency is not a person
+        ("By AFP", []),
+    ],
+)
+def test_byline_authors(byline, authors):
+    assert _page(f'<article><h1>Story</h1><p class="byline">{byline}</p>' + TEXT[len("<article><h1>Story</h1>"):])["authors"] == authors
+
+
+def test_language_is_detected_when_not_declared():
+    html = "<html><body><h1>Titre</h1><p>" + "Le président de la République a annoncé que les réformes seront appliquées dans les mois qui viennent. " * 5 + "</p></body></html>"
+    assert parse(html, "https://exemple.fr/article").language == "fr"

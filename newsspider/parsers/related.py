@@ -90,6 +90,10 @@ def related_links(page, *, exclude=None) -> list[RelatedLink]:
             block = _block_after_heading(el)
             if block is not None:
                 blocks.append(block)
+    for aside in page.body.iter("aside"):
+        # An <aside> of links to other stories of the site is a related list, headed or not.
+        if not excluded(aside) and not _in_navigation(aside) and len(_links(aside, page.url, base)) >= 2:
+            blocks.append(aside)
     if len(blocks) > 1:
         blocks.sort(key=lambda el: page.position.get(el, 0))
     # A block inside another one already taken adds nothing.
