@@ -8,7 +8,12 @@ STAMP := $(VENV)/.installed-stamp
 # The stock pip 23.2 mis-resolves some extras: upgrade it inside the venv first.
 PIP_VERSION := 26.3
 
-.PHONY: demo test install clean
+# The browser test drives the distribution's Chromium through Playwright; Playwright's
+# own browser downloads are never used (and cannot work on a closed network).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test install clean chromium
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ required"; exit 1; }
@@ -22,8 +27,33 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/newsspider demo --db archive.db
 
-test: $(STAMP)
+chromium:
+	@test -x $(CHROMIUM) || { \
+		echo "installing Debian's chromium for the browser test"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
 
 clean:
 	rm -rf $(VENV) archive.db archive.db-wal archive.db-shm test-artifacts .pytest_cache
+
+# Extraction quality against the shared Fundus pages, beside trafilatura (not part of `make test`).
+FUNDUS_CASES ?= ../shared/data/fundus/cases.jsonl
+.PHONY: eval
+eval: $(STAMP)
+	$(BIN)/newsspider eval $(FUNDUS_CASES) --compare trafilatura
+
+# Long parser fuzzing (not part of `make test`, which runs a few thousand cases):
+#   make fuzz            10^5 mutated real pages and random documents, figures printed
+#   make fuzz-atheris    coverage-guided (libFuzzer) run seeded with the fixture pages
+FUZZ_CASES ?= 100000
+ATHERIS_RUNS ?= 20000
+.PHONY: fuzz fuzz-atheris
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz_parse.py -n $(FUZZ_CASES)
+
+fuzz-atheris: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,fuzz]'
+	$(BIN)/python bench/atheris_parse.py -runs=$(ATHERIS_RUNS)

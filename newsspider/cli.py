@@ -53,7 +53,9 @@ def main():
       newsspider demo                                  # crawl the bundled mirror into ./archive.db
       newsspider crawl people_fr -a sections=Economie  # crawl the real site
       newsspider extract --url URL page.html           # parse one saved page
-      datasette archive.db                             # browse the archive
+      newsspider serve                                 # browse the archive in datasette
+      newsspider reparse                               # re-extract stored pages with today's parsers
+      newsspider export --format jsonl -o a.jsonl      # articles as JSON lines (or csv, warc)
     """
 
 
@@ -275,6 +277,164 @@ def save_fixture(url, site, fixtures_dir, case_name, force, timeout, max_bytes, 
     if saved.parse_error:
         click.echo(f"the parser failed on this page ({saved.parse_error}); fill in the draft by hand")
     click.echo(f"Review {paths.expected.name} against the page, correct it, and remove \"_draft\" and \"_note\" before committing.")
+
+
+def _since(value: str | None) -> str | None:
+    from .archive.export import parse_since
+
+    try:
+        return parse_since(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"expected a date or ISO 8601 time, e.g. 2024-06-01 or 2024-06-01T12:00:00+02:00 ({exc})", param_hint="--since") from exc
+
+
+def _existing_archive(db_path: str) -> None:
+    if not Path(db_path).is_file():
+        raise click.UsageError(f"no archive at {db_path}; pass --db")
+
+
+@main.command()
+@click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to re-parse.")
+@click.option("--site", help="Only articles of this site (parser name, e.g. people_fr).")
+@click.option("--since", help="Only pages fetched at or after this date or time (UTC unless an offset is given).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True, help="Pages per transaction.")
+@click.option("--restart", is_flag=True, help="Start over instead of resuming an unfinished run with the same --site and --since.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def reparse(db_path, site, since, batch_size, restart, quiet):
+    """Re-extract every stored page with the current parsers, without fetching.
+
+    Each article's latest stored response is parsed again as the crawl parsed
+    it (same bytes, same encoding, same "now"). Articles that come out
+    different are updated and their previous state kept in article_versions
+    (cause "reparse"); pages that gave no article before are stored if they
+    give one now. Work is committed in batches; an interrupted run is resumed
+    by running the same command again. Ends with the number of articles in
+    which each field changed.
+
+    \b
+    Examples:
+      newsspider reparse --db archive.db
+      newsspider reparse --site people_fr --since 2024-06-01
+      newsspider reparse --restart --batch-size 500
+    """
+    from .archive import Archive
+    from .reparse import reparse as run_reparse
+
+    _existing_archive(db_path)
+    since_utc = _since(since)
+    with Archive(db_path) as archive:
+        bar = None
+
+        def on_start(total):
+            nonlocal bar
+            if not quiet:
+                bar = click.progressbar(length=total, label="re-parsing", file=sys.stderr, show_pos=True)
+                bar.__enter__()
+
+        try:
+            result = run_reparse(archive, site=site, since=since_utc, batch_size=batch_size, restart=restart,
+                                 on_start=on_start, on_batch=lambda n: bar.update(n) if bar else None)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+    resumed = " (resumed)" if result.resumed else ""
+    click.echo(f"reparse run {result.run_id}{resumed}: {result.pages} pages, {result.changed} articles changed")
+    other = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in sorted(result.outcomes.items()) if name not in ("changed", "unchanged"))
+    if other:
+        click.echo(f"this session: {other}")
+    if result.field_counts:
+        click.echo("field            articles changed")
+        for name, n in sorted(result.field_counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            click.echo(f"{name:<16} {n}")
+    else:
+        click.echo("no field changed")
+
+
+@main.command()
+@click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to serve.")
+@click.option("--port", "-p", type=click.IntRange(min=0, max=65535), default=8001, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--immutable", is_flag=True, help="For an archive no crawl writes to any more: no locking, cached counts.")
+def serve(db_path, port, immutable):
+    """Browse the archive in datasette, read-only, on 127.0.0.1.
+
+    Uses the metadata shipped with newsspider: table and column descriptions,
+    facets on site, section, language, agency and date, and canned queries
+    (latest articles, articles by photo agency, updated articles, full-text
+    search). Datasette opens the file read-only, so it can run beside a
+    crawl; stored HTML is always shown as text.
+
+    \b
+    Examples:
+      newsspider serve                      # ./archive.db on http://127.0.0.1:8001/
+      newsspider serve --db /srv/news/archive.db --port 8002
+      newsspider serve --db snapshot.db --immutable
+    """
+    import tempfile
+
+    from .serve import serve as run_serve
+
+    _existing_archive(db_path)
+    from .archive import Archive
+
+    # Bring an older archive up to the schema the metadata describes, before opening it read-only.
+    Archive(db_path).close()
+    with tempfile.TemporaryDirectory(prefix="newsspider-serve-") as tmp:
+        run_serve(db_path, port=port, immutable=immutable, metadata_dir=Path(tmp))
+
+
+@main.command()
+@click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to export from.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), required=True, help="jsonl, csv (articles) or warc (raw responses).")
+@click.option("--since", help="Only what was fetched at or after this date or time (UTC unless an offset is given).")
+@click.option("--site", help="Only articles of this site (parser name, e.g. people_fr).")
+@click.option("-o", "--output", default="-", show_default=True, help="Output file; - for stdout.")
+def export(db_path, fmt, since, site, output):
+    """Export articles as JSON lines or CSV, or the stored responses as WARC.
+
+    Streams row by row, in constant memory, whatever the archive's size.
+    jsonl: one article per line with its authors, image_credits and
+    related_links as lists. csv: one row per article, those three as JSON in
+    their cells. --since selects articles whose stored content was fetched
+    at or after the date (new or changed since). warc: one gzipped WARC/1.1
+    response record per stored response (all fetches, with their HTTP
+    status and headers; Content-Encoding is dropped as the body is stored
+    decoded), for replay or re-indexing with web-archive tools.
+
+    \b
+    Examples:
+      newsspider export --format jsonl -o articles.jsonl
+      newsspider export --format csv --site people_fr --since 2024-06-01 -o june.csv
+      newsspider export --format warc -o archive.warc.gz
+    """
+    from .archive import connect
+    from .archive import export as exporter
+
+    from .archive import Archive
+
+    _existing_archive(db_path)
+    filters = {"since": _since(since), "site": site}
+    Archive(db_path).close()  # an archive made by an older version is upgraded first
+    db = connect(db_path, readonly=True)
+    try:
+        if fmt == "warc":
+            if output == "-":
+                out = sys.stdout.buffer
+                n = exporter.write_warc(db, out, software=f"newsspider {__version__}", **filters)
+            else:
+                with open(output, "wb") as out:
+                    n = exporter.write_warc(db, out, software=f"newsspider {__version__}", **filters)
+        else:
+            write = exporter.write_jsonl if fmt == "jsonl" else exporter.write_csv
+            if output == "-":
+                n = write(db, sys.stdout, **filters)
+            else:
+                with open(output, "w", encoding="utf-8", newline="") as out:
+                    n = write(db, out, **filters)
+    finally:
+        db.close()
+    what = "responses" if fmt == "warc" else "articles"
+    click.echo(f"exported {n} {what} as {fmt}" + (f" to {output}" if output != "-" else ""), err=True)
+
 
 if __name__ == "__main__":
     main()

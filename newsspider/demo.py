@@ -72,7 +72,7 @@ def run_demo(mirror_dir: Path, db_path: str, *, log_level: str = "WARNING") -> i
     ).fetchone()
     db.close()
     click.echo(
-        f"\nBrowse it:  .venv/bin/datasette {db_path}   (then open http://127.0.0.1:8001/)\n"
+        f"\nBrowse it:  .venv/bin/newsspider serve --db {db_path}   (datasette, then open http://127.0.0.1:8001/)\n"
         f"Query it:   .venv/bin/sqlite-utils {db_path} \"select section, count(*) from articles group by section\" --table"
     )
     if seed:

@@ -52,6 +52,22 @@ ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
 
 
 @dataclass
+class RawFetch:
+    """The response an article was parsed from, as the archive keeps it for re-parsing and WARC export.
+
+    URLs are public (a mirror's address is folded back onto the site's); the
+    body is what the parser read (after Content-Encoding was undone).
+    """
+
+    url: str  # the URL first requested, before redirects
+    final_url: str  # the URL the body came from, after redirects
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    encoding: str | None  # the encoding the crawler decoded the body with, handed to the parser again
+
+
+@dataclass
 class CrawledArticle:
     """A parsed article with the facts of its fetch, as it travels the pipelines."""
 
@@ -59,7 +75,18 @@ class CrawledArticle:
     fetched_at: str
     fetch_url: str
     status: int = 200
+    raw: RawFetch | None = None
     # Set by the dedupe pipeline for the store pipeline to act on.
     content_hash: str | None = None
     duplicate_of: str | None = None
     known: bool = False
+
+
+@dataclass
+class UnparsedPage:
+    """An article response that gave no article: stored raw, so a later parser can try again."""
+
+    raw: RawFetch
+    fetched_at: str
+    error: str
+    outcome: str = "parse_error"  # or "dropped": parsed, but refused by validation

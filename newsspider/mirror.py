@@ -32,7 +32,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return None  # no escaping the mounted folder
             if target.is_dir():
                 target = target / "index.html"
-            return target if target.is_file() else None
+            if target.is_file():
+                return target
+            # Not in this folder: an overlay mounted at the same prefix falls through to the next.
         return None
 
     def do_GET(self):
@@ -64,10 +66,17 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class MirrorServer:
-    """`with MirrorServer({"/": site_dir}) as server: server.url` -> http://127.0.0.1:PORT"""
+    """`with MirrorServer({"/": site_dir}) as server: server.url` -> http://127.0.0.1:PORT
 
-    def __init__(self, mounts: dict[str, str | Path], host: str = "127.0.0.1", port: int = 0):
-        ordered = sorted(((p.rstrip("/") or "/", Path(d).resolve()) for p, d in mounts.items()), key=lambda m: -len(m[0]))
+    `overlays` are folders mounted over the mirror: a file found in one is
+    served instead of the mirror's, e.g. the same article after an update.
+    """
+
+    def __init__(self, mounts: dict[str, str | Path], host: str = "127.0.0.1", port: int = 0,
+                 overlays: dict[str, str | Path] | None = None):
+        pairs = [*(overlays or {}).items(), *mounts.items()]
+        # Longest prefix first; sorted() is stable, so an overlay stays before the folder it covers.
+        ordered = sorted(((p.rstrip("/") or "/", Path(d).resolve()) for p, d in pairs), key=lambda m: -len(m[0]))
         handler = type("MirrorHandler", (_Handler,), {"mounts": ordered})
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True

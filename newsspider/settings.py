@@ -33,6 +33,14 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_TIMES = 2
+# 429/503 with Retry-After: wait as asked (up to RETRY_AFTER_MAX_SECONDS), then retry.
+RETRY_AFTER_ENABLED = True
+RETRY_AFTER_MAX_SECONDS = 120
+RETRY_AFTER_MAX_TIMES = 3
+DOWNLOADER_MIDDLEWARES = {
+    # Above RetryMiddleware (550): it sees a 503 first and honours the server's Retry-After.
+    "newsspider.middlewares.retry_after.RetryAfterMiddleware": 560,
+}
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 

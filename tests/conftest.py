@@ -49,3 +49,12 @@ def run_cli(*args: str, cwd: Path | None = None, input: str | None = None, timeo
         text=True,
         timeout=timeout,
     )
+
+
+@pytest.fixture(scope="session")
+def demo_archive(tmp_path_factory):
+    """`newsspider demo` run once for the session: (path of its archive, what it printed). Treat it as read-only."""
+    cwd = tmp_path_factory.mktemp("demo")
+    result = run_cli("demo", "--db", str(cwd / "archive.db"), cwd=cwd)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return cwd / "archive.db", result.stdout

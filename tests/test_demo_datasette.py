@@ -6,15 +6,10 @@ import asyncio
 
 import pytest
 
-from conftest import run_cli
-
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    cwd = tmp_path_factory.mktemp("demo")
-    result = run_cli("demo", "--db", str(cwd / "archive.db"), cwd=cwd)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return cwd / "archive.db", result.stdout
+def demo_db(demo_archive):
+    return demo_archive
 
 
 def test_demo_reports_what_it_stored_and_how_to_browse(demo_db):

@@ -1,4 +1,9 @@
-"""The SQLite archive: schema migrations (schema.py) and every read and write (db.py)."""
+"""The SQLite archive, and every line of SQL in newsspider, one concern per module.
+
+schema.py (migrations), db.py (articles), raw.py (raw responses), versions.py
+(history), neardup.py (near-duplicate links), fts.py (full-text index),
+export.py (JSON lines, CSV, WARC), reparse.py (what `newsspider reparse` reads and writes).
+"""
 
 from .db import Archive, connect, content_hash
 

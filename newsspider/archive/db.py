@@ -1,4 +1,8 @@
-"""Reads and writes of the SQLite archive: the only module that speaks SQL to it."""
+"""Reads and writes of articles in the SQLite archive: an item in, its rows, history, raw response and links out.
+
+All SQL lives in newsspider/archive/; this module calls raw.py, versions.py and
+neardup.py inside the same transaction as the article it writes.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +17,18 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from ..items import ARTICLE_FIELDS, Article, CrawledArticle
-from . import schema
+from ..items import ARTICLE_FIELDS, Article, CrawledArticle, UnparsedPage
+from . import neardup, raw, schema, versions
 
 BUSY_TIMEOUT_S = 30.0
 # Bodies shorter than this are too generic ("Vidéo", "Lire la suite") to call two pages copies.
 MIN_DUPLICATE_BODY_CHARS = 200
 # Fields that depend on how a page was fetched, not on what it says.
 FETCH_FIELDS = frozenset({"url"})
+# What counts() reports: the articles and what is known about them, which an
+# unchanged re-crawl must leave as they are. raw_responses is a log of every
+# fetch and grows on each one (see raw.storage()).
+COUNTED_TABLES = ("articles", "image_credits", "related_links", "article_urls", "crawl_runs", "article_versions", "near_duplicates")
 
 
 def utcnow() -> str:
@@ -92,15 +100,33 @@ class Archive:
         return row[0] if row else None
 
     # ---- writes ----------------------------------------------------------------------
-    def write(self, items: Iterable[CrawledArticle]) -> Counter:
-        """Store a batch in one transaction. Returns counts: new, updated, unchanged, duplicate."""
+    def write(self, items: Iterable[CrawledArticle | UnparsedPage], *, run_id: int | None = None) -> Counter:
+        """Store a batch in one transaction, raw responses included.
+
+        Returns counts by outcome: new, updated, unchanged, duplicate for
+        articles; parse_error, dropped for pages stored raw only.
+        """
         counts: Counter = Counter()
         with self.db.atomic():
             for item in items:
-                counts[self._write_one(item)] += 1
+                counts[self._write_one(item, run_id)] += 1
         return counts
 
-    def _write_one(self, item: CrawledArticle) -> str:
+    def write_article(self, item: CrawledArticle) -> tuple[str, int]:
+        """Store one article (no raw response) in its own transaction, or the caller's. Returns (outcome, article id)."""
+        with self.db.atomic():
+            return self._write_article(item)
+
+    def _write_one(self, item: CrawledArticle | UnparsedPage, run_id: int | None) -> str:
+        if isinstance(item, UnparsedPage):
+            raw.store(self.db, item.raw, fetched_at=item.fetched_at, article_id=None, outcome=item.outcome, run_id=run_id, error=item.error)
+            return item.outcome
+        outcome, article_id = self._write_article(item)
+        if item.raw is not None:
+            raw.store(self.db, item.raw, fetched_at=item.fetched_at, article_id=article_id, outcome=outcome, run_id=run_id)
+        return outcome
+
+    def _write_article(self, item: CrawledArticle) -> tuple[str, int]:
         article, seen = item.article, item.fetched_at
         digest = item.content_hash or content_hash(article.body)
         target = self._copy_target(item, digest)
@@ -109,19 +135,24 @@ class Archive:
             if article.url != article.canonical_url:
                 self._record_url(article.url, target, "same_body", seen)
             self.db["articles"].update(target, {"last_seen": seen})
-            return "duplicate"
+            return "duplicate", target
         row = self.db.execute("select id from articles where canonical_url = ?", [article.canonical_url]).fetchone()
         if row is None:
             article_id = self._insert(item)
+            neardup.index_and_link(self.db, article_id, article.body, seen)
             outcome = "new"
         else:
             article_id = row[0]
             changed = self.changed_fields(self.load_article(article_id), article)
             if changed:
+                versions.record(self.db, article_id, changed_fields=changed, changed_at=seen, cause="refetch")
                 self._update(article_id, item)
+                if "body" in changed:
+                    neardup.index_and_link(self.db, article_id, article.body, seen)
                 outcome = "updated"
             else:
-                self.db["articles"].update(article_id, {"last_seen": seen, "fetched_at": seen})
+                # Same content: the stored version and its fetch time stand.
+                self.db["articles"].update(article_id, {"last_seen": seen})
                 outcome = "unchanged"
             if article.url == article.canonical_url:
                 # Fetched under its canonical URL at last (an alias may have come first).
@@ -129,7 +160,7 @@ class Archive:
         self._record_url(article.canonical_url, article_id, "canonical", seen)
         if article.url != article.canonical_url:
             self._record_url(article.url, article_id, "alias", seen)
-        return outcome
+        return outcome, article_id
 
     def _copy_target(self, item: CrawledArticle, digest: str | None) -> int | None:
         """The stored article this item is an exact copy of, if any (never itself)."""
@@ -219,7 +250,7 @@ class Archive:
         return [name for name in ARTICLE_FIELDS if name not in FETCH_FIELDS and getattr(old, name) != getattr(new, name)]
 
     def counts(self) -> dict[str, int]:
-        return {name: self.db[name].count for name in ("articles", "image_credits", "related_links", "article_urls", "crawl_runs")}
+        return {name: self.db[name].count for name in COUNTED_TABLES}
 
     # ---- crawl runs --------------------------------------------------------------------
     def start_run(self, spider: str, args: dict[str, Any]) -> int:

@@ -94,5 +94,124 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_raw_responses(db: Database) -> None:
+    # Bodies are content-addressed: a page fetched again byte for byte, or served
+    # identically under two URLs, is stored once.
+    db["raw_bodies"].create(
+        {"sha256": str, "compression": str, "size": int, "data": bytes},
+        pk="sha256",
+        not_null={"compression", "size", "data"},
+    )
+    # One row per article response received, whatever became of it (outcome).
+    db["raw_responses"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "run_id": int,
+            "url": str,
+            "final_url": str,
+            "status": int,
+            "headers": str,  # JSON list of [name, value]
+            "encoding": str,
+            "fetched_at": str,
+            "body_sha256": str,
+            "outcome": str,
+            "error": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id"), ("body_sha256", "raw_bodies", "sha256"), ("run_id", "crawl_runs", "id")],
+        not_null={"url", "final_url", "status", "fetched_at", "body_sha256", "outcome"},
+    )
+    db["raw_responses"].create_index(["article_id", "id"])
+    db["raw_responses"].create_index(["final_url"])
+    db["raw_responses"].create_index(["fetched_at"])
+    db["raw_responses"].create_index(["body_sha256"])
+
+
+@migrations()
+def m003_article_versions(db: Database) -> None:
+    # The previous state of an article each time its content changed: the
+    # article's own columns as they were, its credits and links as JSON.
+    db["article_versions"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "changed_at": str,
+            "cause": str,
+            "changed_fields": str,  # JSON list
+            "url": str,
+            "canonical_url": str,
+            "site": str,
+            "section": str,
+            "language": str,
+            "headline": str,
+            "body": str,
+            "published_at": str,
+            "updated_at": str,
+            "updated_at_raw": str,
+            "authors": str,
+            "image_credits": str,
+            "related_links": str,
+            "content_hash": str,
+            "fetched_at": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+        not_null={"article_id", "changed_at", "cause", "changed_fields"},
+    )
+    db["article_versions"].create_index(["article_id", "changed_at"])
+
+
+@migrations()
+def m004_near_duplicates(db: Database) -> None:
+    from . import neardup
+
+    db["near_duplicates"].create(
+        {"article_id": int, "first_id": int, "matched_id": int, "similarity": float, "detected_at": str},
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id"), ("first_id", "articles", "id"), ("matched_id", "articles", "id")],
+        not_null={"first_id", "matched_id", "similarity", "detected_at"},
+    )
+    db["near_duplicates"].create_index(["first_id"])
+    # WITHOUT ROWID: the (band_key, article_id) key is the whole row, stored once.
+    db.execute(
+        """create table minhash_bands (
+             band_key integer not null,
+             article_id integer not null references articles(id),
+             primary key (band_key, article_id)
+           ) without rowid"""
+    )
+    db.execute("create index idx_minhash_bands_article_id on minhash_bands (article_id)")
+    neardup.backfill(db)
+
+
+@migrations()
+def m005_full_text_search(db: Database) -> None:
+    from . import fts
+
+    fts.enable(db)
+
+
+@migrations()
+def m006_reparse_runs(db: Database) -> None:
+    db["reparse_runs"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "site": str,
+            "since": str,
+            "last_raw_id": int,
+            "pages": int,
+            "changed": int,
+            "field_counts": str,  # JSON {field: pages where it changed}
+        },
+        pk="id",
+        not_null={"started_at", "status", "last_raw_id", "pages", "changed"},
+    )
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

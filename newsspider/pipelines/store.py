@@ -1,11 +1,15 @@
-"""Store: batched, transactional writes into the SQLite archive."""
+"""Store: batched, transactional writes into the SQLite archive, each article with the response it came from."""
 
 from __future__ import annotations
 
 import time
 
+from scrapy import signals
+
 from ..archive.db import Archive
-from ..items import CrawledArticle
+from ..items import CrawledArticle, UnparsedPage
+
+ARTICLE_OUTCOMES = ("new", "updated", "unchanged", "duplicate")
 
 
 class StorePipeline:
@@ -27,7 +31,10 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        return cls(crawler.stats, s.get("ARCHIVE_DB", "archive.db"), s.getint("ARCHIVE_BATCH_SIZE", 50), s.getfloat("ARCHIVE_FLUSH_SECONDS", 5.0))
+        pipe = cls(crawler.stats, s.get("ARCHIVE_DB", "archive.db"), s.getint("ARCHIVE_BATCH_SIZE", 50), s.getfloat("ARCHIVE_FLUSH_SECONDS", 5.0))
+        # An item validation refused never reaches process_item; its response is kept all the same.
+        crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
+        return pipe
 
     def open_spider(self, spider=None):
         self.archive = Archive(self.db_path)
@@ -38,22 +45,31 @@ class StorePipeline:
         finally:
             self.archive.close()
 
+    def item_dropped(self, item, response=None, exception=None, spider=None):
+        if isinstance(item, CrawledArticle) and item.raw is not None:
+            self._add(UnparsedPage(raw=item.raw, fetched_at=item.fetched_at, error=str(exception or ""), outcome="dropped"))
+
     def process_item(self, item, spider=None):
-        if not isinstance(item, CrawledArticle):
-            return item
+        if isinstance(item, (CrawledArticle, UnparsedPage)):
+            self._add(item)
+        return item
+
+    def _add(self, item):
         if not self.batch:
             self.batch_started = time.monotonic()
         self.batch.append(item)
         if len(self.batch) >= self.batch_size or time.monotonic() - self.batch_started >= self.flush_seconds:
             self.flush()
-        return item
 
     def flush(self):
-        if not self.batch:
+        if not self.batch or self.archive is None:
             return
         batch, self.batch = self.batch, []
-        counts = self.archive.write(batch)
+        counts = self.archive.write(batch, run_id=self.stats.get_value("newsspider/run_id"))
         for outcome, n in counts.items():
-            self.stats.inc_value(f"newsspider/stored/{outcome}", n)
-        self.stats.inc_value("newsspider/stored", sum(counts.values()))
+            if outcome in ARTICLE_OUTCOMES:
+                self.stats.inc_value(f"newsspider/stored/{outcome}", n)
+            else:
+                self.stats.inc_value(f"newsspider/stored_raw_only/{outcome}", n)
+        self.stats.inc_value("newsspider/stored", sum(n for o, n in counts.items() if o in ARTICLE_OUTCOMES))
         self.stats.inc_value("newsspider/batches")

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import scrapy
 
 from .. import __version__
-from ..items import CrawledArticle
+from ..items import CrawledArticle, RawFetch, UnparsedPage
 from ..parsers import ParseError, parse
 
 
@@ -30,17 +30,38 @@ class ArchiveSpider(scrapy.Spider):
         self.args = {k: v for k, v in kwargs.items() if not k.startswith("_")}
 
     def article_item(self, response, public_url: str):
-        """Parse an article response; None (counted in the stats) when the page cannot be parsed."""
+        """Parse an article response into a CrawledArticle, or an UnparsedPage (counted) when it cannot be read.
+
+        The parser gets the bytes and the crawler's encoding, and `now` is the
+        fetch time: `newsspider reparse` calls it the same way on the stored
+        response, so a re-parse with unchanged parsers gives the same article.
+        """
+        fetched = datetime.now(timezone.utc).replace(microsecond=0)
+        fetched_at = fetched.isoformat()
+        raw = self.raw_fetch(response, public_url)
         try:
-            article = parse(response.text, public_url)
-        except (ParseError, AttributeError) as exc:  # AttributeError: a non-text response has no .text
+            article = parse(response.body, public_url, now=fetched, encoding=raw.encoding)
+        except ParseError as exc:
             self.crawler.stats.inc_value("newsspider/parse_errors")
             self.logger.warning("cannot parse %s: %s", public_url, exc)
-            return None
+            return UnparsedPage(raw=raw, fetched_at=fetched_at, error=str(exc))
         self.crawler.stats.inc_value("newsspider/articles_parsed")
-        return CrawledArticle(
-            article=article,
-            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            fetch_url=response.url,
+        return CrawledArticle(article=article, fetched_at=fetched_at, fetch_url=response.url, status=response.status, raw=raw)
+
+    def raw_fetch(self, response, public_url: str) -> RawFetch:
+        first = (response.meta.get("redirect_urls") or [None])[0]
+        hostmap = getattr(self, "hostmap", None)
+        requested = hostmap.to_public(first) if first and hostmap else (first or public_url)
+        headers = [
+            (name.decode("latin-1"), value.decode("latin-1"))
+            for name, values in response.headers.items()
+            for value in values
+        ]
+        return RawFetch(
+            url=requested,
+            final_url=public_url,
             status=response.status,
+            headers=headers,
+            body=response.body,
+            encoding=getattr(response, "encoding", None),  # a non-text response has none
         )

@@ -1,0 +1,40 @@
+"""The full-text index: FTS5 over articles.headline and articles.body, kept in sync by triggers.
+
+unicode61 with remove_diacritics 2 folds case and strips accents from every
+Latin letter, composed or not: "elysee" finds "Élysée", "developpement" finds
+"développement". No stemmer: SQLite's porter is English-only, and a French
+"Chinois" should not be cut to "chin". Use a trailing * for prefixes (chin*).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+TOKENIZER = "unicode61 remove_diacritics 2"
+COLUMNS = ("headline", "body")
+
+
+def enable(db: Database) -> None:
+    db["articles"].enable_fts(list(COLUMNS), tokenize=TOKENIZER, create_triggers=True)
+    # sqlite-utils' update trigger re-indexes a row on any update, and the most
+    # frequent update is last_seen on an unchanged re-fetch: re-index only when
+    # the indexed text changes.
+    db.execute("drop trigger articles_au")
+    db.execute(
+        """create trigger articles_au after update of headline, body on articles begin
+             insert into articles_fts (articles_fts, rowid, headline, body) values ('delete', old.rowid, old.headline, old.body);
+             insert into articles_fts (rowid, headline, body) values (new.rowid, new.headline, new.body);
+           end"""
+    )
+
+
+def search(db: Database, query: str, limit: int = 20) -> list[dict]:
+    """Article ids, headlines and a snippet with **marks**, best match first."""
+    return list(
+        db.query(
+            """select a.id, a.headline, snippet(articles_fts, 1, '**', '**', ' … ', 24) as snippet
+               from articles_fts join articles a on a.id = articles_fts.rowid
+               where articles_fts match :q order by rank limit :limit""",
+            {"q": query, "limit": limit},
+        )
+    )

@@ -1,0 +1,79 @@
+"""Near-duplicates: an article whose body is the same story as an earlier one is linked to the first copy.
+
+minhash_bands holds each article's LSH band keys (see newsspider/minhash.py);
+articles sharing a band key are candidates, and a candidate is a match when
+the exact Jaccard similarity of the two bodies' shingles reaches
+minhash.THRESHOLD. Only earlier articles (smaller id) are looked at, so the
+first copy never points at a later one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from .. import minhash
+
+# Short bodies ("Vidéo", a caption) share most of their few shingles by chance.
+MIN_BODY_CHARS = 200
+
+
+def index(db: Database, article_id: int, body: str | None) -> list[int]:
+    """(Re)write the article's band keys; returns them."""
+    db.execute("delete from minhash_bands where article_id = ?", [article_id])
+    if not body or len(body) < MIN_BODY_CHARS:
+        return []
+    keys = sorted(set(minhash.body_band_keys(body)))
+    db.conn.executemany("insert or ignore into minhash_bands (band_key, article_id) values (?, ?)", [(k, article_id) for k in keys])
+    return keys
+
+
+def link(db: Database, article_id: int, body: str | None, keys: list[int], detected_at: str) -> dict | None:
+    """Link the article to the first copy of its story, if an earlier article matches. Returns the link."""
+    db.execute("delete from near_duplicates where article_id = ?", [article_id])
+    if not keys:
+        return None
+    marks = ",".join("?" * len(keys))
+    candidates = [
+        row[0]
+        for row in db.execute(
+            f"select distinct article_id from minhash_bands where band_key in ({marks}) and article_id < ? order by article_id",
+            [*keys, article_id],
+        )
+    ]
+    if not candidates:
+        return None
+    mine = minhash.shingles(body)
+    best = None
+    for candidate in candidates:
+        other = db.execute("select body from articles where id = ?", [candidate]).fetchone()[0]
+        score = minhash.jaccard(mine, minhash.shingles(other))
+        if score < minhash.THRESHOLD:
+            continue
+        row = db.execute("select first_id from near_duplicates where article_id = ?", [candidate]).fetchone()
+        first = row[0] if row else candidate
+        # The oldest story wins; between copies of it, the closest one is the match.
+        if best is None or (first, -score) < (best["first_id"], -best["similarity"]):
+            best = {"article_id": article_id, "first_id": first, "matched_id": candidate, "similarity": round(score, 4), "detected_at": detected_at}
+    if best:
+        db["near_duplicates"].insert(best)
+    return best
+
+
+def index_and_link(db: Database, article_id: int, body: str | None, detected_at: str) -> dict | None:
+    return link(db, article_id, body, index(db, article_id, body), detected_at)
+
+
+def backfill(db: Database) -> int:
+    """Index and link every stored article, oldest first (an archive made before near-duplicates existed)."""
+    from .db import utcnow
+
+    now = utcnow()
+    linked, last = 0, 0
+    while True:
+        # In chunks, not one open cursor: the loop writes to the tables it reads.
+        rows = db.execute("select id, body from articles where id > ? order by id limit 500", [last]).fetchall()
+        if not rows:
+            return linked
+        for article_id, body in rows:
+            linked += index_and_link(db, article_id, body, now) is not None
+        last = rows[-1][0]

@@ -1,0 +1,115 @@
+"""`newsspider reparse`: run the current parsers over the stored responses, without fetching anything.
+
+Each page is parsed exactly as the crawl parsed it (its bytes, the crawler's
+encoding, `now` = its fetch time) and cleaned by the same validation; an
+article whose fields come out different is updated, its previous state kept
+in article_versions (cause "reparse"). Work is committed batch by batch with
+the position reached, so an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from scrapy.exceptions import DropItem
+
+from .archive import reparse as store
+from .archive.db import MIN_DUPLICATE_BODY_CHARS, Archive, content_hash, utcnow
+from .crawl import project_settings
+from .items import CrawledArticle
+from .parsers import ParseError, parse
+from .pipelines.validate import ValidatePipeline
+
+# Identity, not content: a re-parse that finds another canonical URL is counted, not applied.
+NOT_APPLIED = frozenset({"canonical_url"})
+
+
+@dataclass
+class ReparseResult:
+    run_id: int
+    resumed: bool
+    pages: int = 0  # pages re-parsed by this run, all sessions together
+    changed: int = 0  # articles whose stored fields changed
+    field_counts: Counter = field(default_factory=Counter)  # field -> articles where it changed
+    outcomes: Counter = field(default_factory=Counter)  # this session: unchanged, changed, recovered, parse_error, invalid, other_site
+
+
+class _Stats:
+    """What ValidatePipeline needs of Scrapy's stats collector."""
+
+    def __init__(self):
+        self.values = Counter()
+
+    def inc_value(self, key, count=1, start=0):
+        self.values[key] += count
+
+
+def reparse(archive: Archive, *, site: str | None = None, since: str | None = None, batch_size: int = 200,
+            restart: bool = False, on_start: Callable[[int], None] | None = None,
+            on_batch: Callable[[int], None] | None = None) -> ReparseResult:
+    """Re-parse the stored pages; on_start(total pages left), on_batch(pages done in the batch)."""
+    db = archive.db
+    run = store.start(db, site=site, since=since, restart=restart, now=utcnow())
+    result = ReparseResult(run_id=run["id"], resumed=run["pages"] > 0, pages=run["pages"], changed=run["changed"],
+                           field_counts=Counter(json.loads(run["field_counts"] or "{}")))
+    required = tuple(project_settings().getlist("NEWSSPIDER_REQUIRED_FIELDS"))
+    validator = ValidatePipeline(_Stats(), required)
+    after = run["last_raw_id"]
+    if on_start:
+        on_start(store.count_pages(db, after=after, since=since, site=site))
+    while True:
+        pages = store.next_pages(db, after=after, since=since, site=site, limit=batch_size)
+        if not pages:
+            break
+        with db.atomic():
+            for page in pages:
+                outcome = _reparse_page(archive, validator, page, site, result)
+                result.outcomes[outcome] += 1
+            after = pages[-1]["id"]
+            result.pages += len(pages)
+            store.save_progress(db, run["id"], last_raw_id=after, pages=result.pages, changed=result.changed, field_counts=result.field_counts)
+        if on_batch:
+            on_batch(len(pages))
+    with db.atomic():
+        store.finish(db, run["id"], utcnow())
+    return result
+
+
+def _reparse_page(archive: Archive, validator: ValidatePipeline, page: dict, site: str | None, result: ReparseResult) -> str:
+    fetched_at = page["fetched_at"]
+    try:
+        article = parse(page["body"], page["final_url"], now=datetime.fromisoformat(fetched_at), encoding=page["encoding"])
+    except ParseError:
+        return "parse_error"
+    item = CrawledArticle(article=article, fetched_at=fetched_at, fetch_url=page["final_url"])
+    try:
+        validator.process_item(item)
+    except DropItem:
+        # A parser that now misses a required field must not erase what an older one found.
+        return "invalid"
+    digest = content_hash(article.body)
+    if page["article_id"] is None:
+        if site and article.site != site:
+            return "other_site"
+        item.content_hash = digest
+        if len(article.body or "") >= MIN_DUPLICATE_BODY_CHARS:
+            first = archive.canonical_for_hash(digest)
+            if first and first != article.canonical_url:
+                item.duplicate_of = first
+        _, article_id = archive.write_article(item)
+        store.attach(archive.db, page["id"], article_id)
+        return "recovered"
+    old = archive.load_article(page["article_id"])
+    changed = archive.changed_fields(old, article)
+    if not changed:
+        return "unchanged"
+    result.changed += 1
+    result.field_counts.update(changed)
+    applied = [name for name in changed if name not in NOT_APPLIED]
+    if applied:
+        store.apply(archive.db, page["article_id"], article, changed=applied, fetched_at=fetched_at, now=utcnow(), content_hash=digest)
+    return "changed"

@@ -1,0 +1,1 @@
+"""Helpers for newsspider's own tests and benchmarks: page mutators, fault servers."""
