@@ -11,6 +11,23 @@ from ..items import CrawledArticle, RawFetch, UnparsedPage
 from ..parsers import ParseError, parse
 
 
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "text/plain")
+
+
+def content_kind(response) -> str:
+    """'html', or what the response says it is instead (its media type, or 'binary')."""
+    ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").split(";")[0].strip().lower()
+    if ctype in _HTML_TYPES:
+        return "html"
+    if ctype:
+        return ctype
+    # No Content-Type: look at the bytes, as browsers do.
+    head = response.body[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml", b"<!--", b"<meta", b"<div", b"<p")):
+        return "html"
+    return "binary"
+
+
 class ArchiveSpider(scrapy.Spider):
     """Base class: yields CrawledArticle items for the validate/dedupe/store pipelines."""
 
@@ -39,6 +56,12 @@ class ArchiveSpider(scrapy.Spider):
         fetched = datetime.now(timezone.utc).replace(microsecond=0)
         fetched_at = fetched.isoformat()
         raw = self.raw_fetch(response, public_url)
+        kind = content_kind(response)
+        if kind != "html":
+            # A PDF or an image behind an article link is kept as fetched, never parsed as text.
+            self.crawler.stats.inc_value("newsspider/not_html")
+            self.crawler.stats.inc_value(f"newsspider/not_html/{kind}")
+            return UnparsedPage(raw=raw, fetched_at=fetched_at, error=f"not an HTML page ({kind})", outcome="not_html")
         try:
             article = parse(response.body, public_url, now=fetched, encoding=raw.encoding)
         except ParseError as exc:
