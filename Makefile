@@ -13,7 +13,12 @@ PIP_VERSION := 26.3
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install clean chromium
+# The scale-out tests run workers and the writer through Debian's redis-server, on a port of
+# their own on loopback, in memory only (no dump file, no append-only file).
+REDIS_TEST_PORT ?= 6399
+REDIS_TEST_URL := redis://127.0.0.1:$(REDIS_TEST_PORT)/0
+
+.PHONY: demo test install clean chromium redis
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ required"; exit 1; }
@@ -33,8 +38,19 @@ chromium:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
-test: $(STAMP) chromium
-	$(BIN)/python -m pytest -q
+redis:
+	@command -v redis-server >/dev/null || { \
+		echo "installing Debian's redis-server for the scale-out tests"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server; }
+	@redis-cli -p $(REDIS_TEST_PORT) ping >/dev/null 2>&1 || { \
+		redis-server --daemonize yes --save '' --appendonly no --bind 127.0.0.1 --port $(REDIS_TEST_PORT) \
+			--pidfile /tmp/newsspider-redis-$(REDIS_TEST_PORT).pid --logfile /tmp/newsspider-redis-$(REDIS_TEST_PORT).log && \
+		for i in 1 2 3 4 5 6 7 8 9 10; do redis-cli -p $(REDIS_TEST_PORT) ping >/dev/null 2>&1 && break; sleep 0.5; done; \
+		redis-cli -p $(REDIS_TEST_PORT) ping >/dev/null || { echo "redis-server did not start on port $(REDIS_TEST_PORT)"; exit 1; }; }
+
+test: $(STAMP) chromium redis
+	NEWSSPIDER_TEST_REDIS=$(REDIS_TEST_URL) $(BIN)/python -m pytest -q
 
 clean:
 	rm -rf $(VENV) archive.db archive.db-wal archive.db-shm test-artifacts .pytest_cache
@@ -57,3 +73,13 @@ fuzz: $(STAMP)
 fuzz-atheris: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,fuzz]'
 	$(BIN)/python bench/atheris_parse.py -runs=$(ATHERIS_RUNS)
+
+# Crawl benchmark (not part of `make test`): pages/s, peak RSS and CPU of bare Scrapy, a
+# newsspider crawl and two Redis workers + ingest on a synthetic mirror; see docs/PERFORMANCE.md.
+# Run it on an otherwise idle machine: it warns when other processes took CPU meanwhile.
+#   make bench                   10,000 articles, a few minutes
+#   make bench BENCH_ARGS='-n 2000 --profile'
+BENCH_ARGS ?=
+.PHONY: bench
+bench: $(STAMP) redis
+	NEWSSPIDER_TEST_REDIS=$(REDIS_TEST_URL) $(BIN)/python bench/crawl.py $(BENCH_ARGS)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import gzip
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import click
 
-from . import __version__
-from .crawl import EXIT_USAGE, project_settings, run_crawl
+from . import __version__, health
+from .archive.db import Archive
+from .crawl import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, project_settings, run_crawl
+from .lock import ArchiveLock, ArchiveLocked
 from .runstats import summary_line
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +58,7 @@ def main():
       newsspider serve                                 # browse the archive in datasette
       newsspider reparse                               # re-extract stored pages with today's parsers
       newsspider export --format jsonl -o a.jsonl      # articles as JSON lines (or csv, warc)
+      newsspider ingest --redis redis://host:6379/0    # write what `crawl --redis` workers found
     """
 
 
@@ -64,41 +67,190 @@ def main():
 @click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to write to.")
 @click.option("-a", "spider_args", multiple=True, metavar="NAME=VALUE", help="Spider argument, as in `scrapy crawl -a`.")
 @click.option("-s", "settings_args", multiple=True, metavar="NAME=VALUE", help="Scrapy setting, as in `scrapy crawl -s`.")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only discover articles dated on or after this day (listings, sitemaps, feeds).")
+@click.option("--full", is_flag=True, help="Fetch every article again, known or not (default: incremental).")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Write Scrapy's log to this file instead of stderr.")
 @click.option("--log-level", default=None, type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False), help="Scrapy log level (default INFO).")
-def crawl(spider, db_path, spider_args, settings_args, log_level):
+@click.option("--redis", "redis_url", metavar="URL", help="Run as one worker of a crawl shared through Redis (redis://[:password@]host:6379/0): items go to `newsspider ingest`, not to --db.")
+@click.option("--redis-job", metavar="NAME", help="With --redis: the shared crawl to join (default: the spider's name). Workers of one job share a frontier.")
+@click.option("--redis-prefix", default="newsspider", show_default=True, metavar="PREFIX", help="With --redis: namespace of the Redis keys, one per archive (ingest takes the same).")
+@click.option("--redis-reset", is_flag=True, help="With --redis: forget the job's frontier and seen requests first (refused while workers of the job run).")
+def crawl(spider, db_path, spider_args, settings_args, since, full, log_file, log_level, redis_url, redis_job, redis_prefix, redis_reset):
     """Crawl SPIDER into the archive and print a one-line summary.
 
-    Exit codes: 0 success; 1 the crawl failed; 2 bad usage; 3 nothing was
-    stored (for cron: a site that stops yielding articles is an alarm).
+    Runs are incremental: new articles are fetched, known ones newer than
+    NEWSSPIDER_RECHECK_DAYS (3) re-checked with conditional requests, older
+    ones only noted as seen. One run at a time per archive: a second one
+    exits at once.
 
     \b
-    Spiders: people_fr (People's Daily Online in French).
+    Exit codes:
+      0  success
+      1  the crawl failed (did not finish)
+      2  bad usage (unknown spider, bad option or argument)
+      3  nothing was found: no article stored or seen (a site that stops yielding articles)
+      4  another run holds the archive's lock (<db>.lock)
+      5  health alarm: a field's coverage fell well below the site's recent runs
+
+    \b
+    Spiders: people_fr (People's Daily Online in French), news (any site).
     people_fr arguments:
       -a sections=Economie,Chine   section index pages to start from
       -a max_pages=N               index pages per section (index.html, index2.html, ...)
       -a urls=URL,URL              article URLs to fetch as well
+    news arguments: -a start=URL, -a sitemap=URL, -a feed=URL (see the README)
+
+    With --redis URL, this process is one worker of a crawl that any number
+    of workers, on any machines, share through Redis: one frontier, one
+    duplicate filter. It never opens --db and takes no lock; `newsspider
+    ingest` writes what the workers found. A worker exits 0 when the shared
+    crawl is over (1 if it failed, 4 if --redis-reset was refused).
 
     \b
     Examples:
       newsspider crawl people_fr
       newsspider crawl people_fr --db /srv/news/archive.db -a sections=Economie -a max_pages=2
-      newsspider crawl people_fr -s NEWSSPIDER_CONTACT=me@example.org -s PEOPLE_FR_BASE_URL=http://127.0.0.1:8000
+      newsspider crawl people_fr --since 2024-05-01 --log-file /var/log/newsspider.log
+      newsspider crawl news -a sitemap=https://www.example.org/sitemap.xml -s NEWSSPIDER_CONTACT=me@example.org
+      newsspider crawl people_fr --redis redis://:secret@10.0.0.5:6379/0   # on each worker machine
     """
     overrides = _pairs(settings_args, "-s")
     overrides["ARCHIVE_DB"] = db_path
     if log_level:
         overrides["LOG_LEVEL"] = log_level.upper()
+    if log_file:
+        overrides["LOG_FILE"] = log_file
+    if full:
+        overrides["NEWSSPIDER_INCREMENTAL"] = False
+    args = _pairs(spider_args, "-a")
+    if since:
+        try:
+            date.fromisoformat(since)
+        except ValueError:
+            raise click.BadParameter(f"expected a date such as 2024-05-01, got {since!r}", param_hint="--since") from None
+        args["since"] = since
     settings = project_settings(overrides)
     from scrapy.spiderloader import SpiderLoader
 
     known = SpiderLoader.from_settings(settings).list()
     if spider not in known:
         raise click.UsageError(f"unknown spider {spider!r}; known: {', '.join(sorted(known))}")
-    result = run_crawl(spider, settings=settings, args=_pairs(spider_args, "-a"))
+    if redis_url:
+        sys.exit(_crawl_worker(spider, settings, args, redis_url, redis_job or spider, redis_prefix, redis_reset))
+    if redis_job or redis_reset:
+        raise click.UsageError("--redis-job and --redis-reset go with --redis URL")
+    try:
+        lock = ArchiveLock(db_path).acquire()
+    except ArchiveLocked as exc:
+        click.echo(f"newsspider {spider}: not started: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
+    try:
+        if Path(db_path).exists():
+            with Archive(db_path) as archive:
+                # Holding the lock, no other run can be going on: a run still marked running was killed.
+                archive.close_stale_runs()
+        result = run_crawl(spider, settings=settings, args=args)
+    finally:
+        lock.release()
     if result.error:
         click.echo(f"newsspider {spider}: cannot start: {result.error}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(summary_line(spider, result.run_id, result.status, result.finish_reason, result.counts, result.elapsed, db_path))
+    line = summary_line(spider, result.run_id, result.status, result.finish_reason, result.counts, result.elapsed, db_path)
+    if result.alarms:
+        line += f" ALARM: {health.describe(result.alarms)}"
+    click.echo(line)
+    sys.exit(result.exit_code)
+
+
+def _crawl_worker(spider, settings, args, url, job, prefix, reset) -> int:
+    from . import worker
+    from .distributed import check_name
+
+    try:
+        check_name(job, "--redis-job")
+        check_name(prefix, "--redis-prefix")
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        worker.ping(url)
+        running = worker.reset_job(url, job, prefix) if reset else 0
+    except worker.RedisUnavailable as exc:
+        click.echo(f"newsspider {spider}: not started: {exc}", err=True)
+        return EXIT_FAILED
+    if running:
+        click.echo(f"newsspider {spider}: not started: {running} workers of job {job} are running; not resetting it", err=True)
+        return EXIT_LOCKED
+    result = worker.run_worker(spider, settings=settings, args=args, url=url, job=job, prefix=prefix)
+    if result.crawl.error:
+        click.echo(f"newsspider {spider}: cannot start: {result.crawl.error}", err=True)
+        return EXIT_USAGE
+    click.echo(worker.summary_line(spider, result, url, job))
+    return result.exit_code
+
+
+@main.command()
+@click.option("--redis", "redis_url", required=True, metavar="URL", help="The Redis the workers push to (redis://[:password@]host:6379/0).")
+@click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to write to.")
+@click.option("--redis-prefix", default="newsspider", show_default=True, metavar="PREFIX", help="Namespace of the Redis keys, as given to the workers.")
+@click.option("--idle-seconds", type=click.FloatRange(min=0), default=10.0, show_default=True, help="Stop once no item has come, and no worker has run, for this long.")
+@click.option("--follow", is_flag=True, help="Never stop on idleness; run until SIGTERM or Ctrl-C (a service).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Items per write transaction (default ARCHIVE_BATCH_SIZE, 50).")
+@click.option("-s", "settings_args", multiple=True, metavar="NAME=VALUE", help="Setting, e.g. HEALTH_DROP_RATIO=0.3 (health alarm) or ARCHIVE_BATCH_SIZE.")
+def ingest(redis_url, db_path, redis_prefix, idle_seconds, follow, batch_size, settings_args):
+    """Write what `newsspider crawl --redis` workers found into the archive.
+
+    The single writer of a crawl spread over workers: it takes items from
+    Redis in batches, dedupes them as a local crawl does, writes each batch
+    in one transaction and only then removes it from Redis (a killed ingest
+    loses nothing). It holds the archive's lock while it runs, records its
+    run in crawl_runs (spider "ingest") and ends with a one-line summary.
+
+    \b
+    Exit codes, as for crawl:
+      0  stored articles (new, updated or seen again)
+      1  failed: Redis or the archive became unusable, or interrupted without --follow
+      3  nothing was stored
+      4  another run holds the archive's lock (<db>.lock)
+      5  health alarm: a field's coverage fell well below the site's recent runs
+
+    \b
+    Examples:
+      newsspider ingest --redis redis://127.0.0.1:6379/0 --db /srv/news/archive.db
+      newsspider ingest --redis redis://:secret@10.0.0.5:6379/0 --follow
+      newsspider ingest --redis redis://127.0.0.1:6379/0 --redis-prefix archive2 --idle-seconds 60
+    """
+    from . import worker
+    from .distributed import check_name
+    from .ingest import run_ingest
+
+    try:
+        check_name(redis_prefix, "--redis-prefix")
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    settings = project_settings(_pairs(settings_args, "-s"))
+    try:
+        worker.ping(redis_url)
+    except worker.RedisUnavailable as exc:
+        click.echo(f"newsspider ingest: not started: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    try:
+        lock = ArchiveLock(db_path).acquire()
+    except ArchiveLocked as exc:
+        click.echo(f"newsspider ingest: not started: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
+    try:
+        result = run_ingest(redis_url, db_path, prefix=redis_prefix, settings=settings, idle_seconds=idle_seconds,
+                            follow=follow, batch_size=batch_size)
+    finally:
+        lock.release()
+    line = summary_line("ingest", result.run_id, result.status, result.finish_reason, result.counts, result.elapsed, db_path)
+    if result.alarms:
+        line += f" ALARM: {health.describe(result.alarms)}"
+    if result.rejected:
+        line += f" ({result.rejected} messages rejected: see {redis_prefix}:items:rejected)"
+    click.echo(line)
+    if result.error:
+        click.echo(f"newsspider ingest: {result.error}", err=True)
     sys.exit(result.exit_code)
 
 

@@ -15,6 +15,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_EMPTY = 3
+EXIT_LOCKED = 4
+EXIT_ALARM = 5
 
 
 @dataclass
@@ -29,7 +31,13 @@ class CrawlResult:
     error: str | None = None
 
     @property
+    def alarms(self) -> list[dict]:
+        return self.stats.get("newsspider/alarms") or []
+
+    @property
     def exit_code(self) -> int:
+        if self.status == "finished" and self.alarms:
+            return EXIT_ALARM
         return {"finished": EXIT_OK, "empty": EXIT_EMPTY}.get(self.status, EXIT_FAILED)
 
 

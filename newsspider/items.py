@@ -64,7 +64,7 @@ class RawFetch:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
-    encoding: str | None  # the encoding the crawler decoded the body with, handed to the parser again
+    encoding: str | None  # the charset the response declared (header or <meta>; None if none), handed to the parser again
 
 
 @dataclass
@@ -90,3 +90,12 @@ class UnparsedPage:
     fetched_at: str
     error: str
     outcome: str = "parse_error"  # or "dropped": parsed, but refused by validation
+
+
+@dataclass
+class SeenAgain:
+    """A known article seen again without a new copy: listed but not refetched, or 304 Not Modified."""
+
+    url: str  # the public URL it was seen under (canonical or alias)
+    seen_at: str
+    reason: str = "listed"  # or "not_modified"

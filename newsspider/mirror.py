@@ -6,9 +6,12 @@ alias host), on a free port, from a background thread.
 
 from __future__ import annotations
 
+import email.utils
+import hashlib
 import mimetypes
 import posixpath
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -17,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 class _Handler(BaseHTTPRequestHandler):
     server_version = "newsspider-mirror"
     mounts: list[tuple[str, Path]] = []
+    delay = 0.0  # seconds before each answer: a slow site, for tests that interrupt a crawl
 
     def log_message(self, format, *args):  # the tests read stdout; keep it quiet
         pass
@@ -45,6 +49,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, send_body: bool):
         self.server.requests.append((self.path, dict(self.headers)))
+        if self.delay:
+            time.sleep(self.delay)
         target = self._resolve()
         if target is None:
             self.send_error(404)
@@ -56,10 +62,22 @@ class _Handler(BaseHTTPRequestHandler):
             # which would have the client unpack it and so hide the gzip handling under test.
             ctype = "application/gzip"
         ctype = ctype or "application/octet-stream"
+        # Validators, as a real server sends them, so incremental crawls can ask "changed?".
+        etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
+        modified = email.utils.formatdate(int(target.stat().st_mtime), usegmt=True)
+        if self.headers.get("If-None-Match") == etag or (
+            self.headers.get("If-None-Match") is None and self.headers.get("If-Modified-Since") == modified
+        ):
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
         self.send_response(200)
         # No charset on purpose: pages declare theirs in <meta>, as on the real site.
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", modified)
         self.end_headers()
         if send_body:
             self.wfile.write(body)
@@ -73,11 +91,11 @@ class MirrorServer:
     """
 
     def __init__(self, mounts: dict[str, str | Path], host: str = "127.0.0.1", port: int = 0,
-                 overlays: dict[str, str | Path] | None = None):
+                 overlays: dict[str, str | Path] | None = None, delay: float = 0.0):
         pairs = [*(overlays or {}).items(), *mounts.items()]
         # Longest prefix first; sorted() is stable, so an overlay stays before the folder it covers.
         ordered = sorted(((p.rstrip("/") or "/", Path(d).resolve()) for p, d in pairs), key=lambda m: -len(m[0]))
-        handler = type("MirrorHandler", (_Handler,), {"mounts": ordered})
+        handler = type("MirrorHandler", (_Handler,), {"mounts": ordered, "delay": delay})
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         self.httpd.requests = []  # (path, headers) of every request, for tests to inspect

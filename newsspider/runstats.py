@@ -17,6 +17,8 @@ class RunCounts:
     parse_errors: int = 0
     not_found: int = 0  # 404 and 410: links to pages that are gone
     http_errors: int = 0  # other 4xx/5xx and network failures
+    articles_seen: int = 0  # known articles listed again, not refetched (incremental)
+    not_modified: int = 0  # known articles refetched conditionally: 304 Not Modified
 
     @classmethod
     def from_stats(cls, stats: dict[str, Any]) -> RunCounts:
@@ -41,6 +43,8 @@ class RunCounts:
             dropped=stats.get("newsspider/dropped", 0),
             parse_errors=stats.get("newsspider/parse_errors", 0),
             not_found=not_found,
+            articles_seen=stats.get("newsspider/seen/seen", 0),
+            not_modified=stats.get("newsspider/seen/not_modified", 0),
             # A request robots.txt forbids is recorded as an IgnoreRequest exception: obeying is not failing.
             http_errors=http_errors + stats.get("downloader/exception_count", 0) - stats.get("robotstxt/forbidden", 0),
         )
@@ -57,7 +61,9 @@ class RunCounts:
 def run_status(finish_reason: str | None, counts: RunCounts) -> str:
     if finish_reason != "finished":
         return "failed"
-    if counts.stored == 0:
+    # An incremental run that finds nothing new but sees the known articles is fine; one
+    # that reaches no article at all is how a broken site or a wrong argument shows.
+    if counts.stored == 0 and counts.articles_seen == 0 and counts.not_modified == 0:
         return "empty"
     return "finished"
 
@@ -71,6 +77,7 @@ def summary_line(spider: str, run_id: int | None, status: str, finish_reason: st
     return (
         f"newsspider {spider}{run} {status}{reason}{took}: {c.pages_fetched} pages, "
         f"{c.articles_new} new, {c.articles_updated} updated, {c.articles_unchanged} unchanged, "
+        f"{c.articles_seen} known skipped, {c.not_modified} not modified, "
         f"{c.duplicates} duplicates, {c.dropped} dropped, {c.parse_errors} parse errors, "
         f"{c.not_found} not found, {c.http_errors} HTTP errors -> {db}"
     )

@@ -40,9 +40,19 @@ RETRY_AFTER_MAX_TIMES = 3
 DOWNLOADER_MIDDLEWARES = {
     # Above RetryMiddleware (550): it sees a 503 first and honours the server's Retry-After.
     "newsspider.middlewares.retry_after.RetryAfterMiddleware": 560,
+    # Stock middleware, plus a counter for gzip bombs (newsspider/failures/too_large_decompressed).
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newsspider.middlewares.compression.CountingHttpCompressionMiddleware": 590,
+    # Between the downloader and RedirectMiddleware (600) / RetryMiddleware (550): sees every try.
+    "newsspider.middlewares.failures.FailureStatsMiddleware": 610,
+    # Before RobotsTxtMiddleware (100): a redirect off the site is refused, even for a retried request.
+    "newsspider.middlewares.redirects.OffsiteRedirectMiddleware": 60,
 }
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy starts this many asyncio tasks for every response's output (default 100); our pipelines
+# are synchronous, so more than one gains nothing and cost about 1 ms a page (docs/PERFORMANCE.md).
+CONCURRENT_ITEMS = 1
 
 ITEM_PIPELINES = {
     "newsspider.pipelines.validate.ValidatePipeline": 100,
@@ -51,7 +61,21 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "newsspider.extensions.crawl_runs.CrawlRunRecorder": 500,
+    "newsspider.extensions.coverage.FieldCoverage": 510,
 }
+
+# ---- incremental runs and the health alarm ------------------------------------------------
+# Known articles newer than this many days are re-checked (conditionally); older ones are
+# only noted as seen. NEWSSPIDER_INCREMENTAL=0 (`newsspider crawl --full`) refetches all.
+NEWSSPIDER_INCREMENTAL = True
+NEWSSPIDER_RECHECK_DAYS = 3
+# A field found on fewer than HEALTH_DROP_RATIO x its usual share of a site's articles (the
+# median over the last HEALTH_HISTORY_RUNS runs with at least HEALTH_MIN_ARTICLES of them)
+# raises the alarm: the summary says so and `newsspider crawl` exits 5.
+HEALTH_ENABLED = True
+HEALTH_HISTORY_RUNS = 5
+HEALTH_MIN_ARTICLES = 3
+HEALTH_DROP_RATIO = 0.5
 
 # ---- people_fr ---------------------------------------------------------------------------
 # Where requests for each host go. Point them at a mirror to crawl it exactly like

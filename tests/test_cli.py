@@ -67,7 +67,7 @@ def test_batch_keeps_order_and_survives_bad_pages(tmp_path):
     assert "error" in out[5]
 
 
-@pytest.mark.parametrize("command", [[], ["crawl"], ["extract"], ["demo"], ["reparse"], ["serve"], ["export"]])
+@pytest.mark.parametrize("command", [[], ["crawl"], ["extract"], ["demo"], ["reparse"], ["serve"], ["export"], ["ingest"]])
 def test_help_has_examples(command):
     result = invoke(*command, "--help")
     assert result.exit_code == 0

@@ -202,7 +202,8 @@ def test_articles_are_stored_under_public_urls(from_start):
 
 def test_second_run_adds_no_article_rows(from_start):
     second = from_start["second"]
-    assert " 0 new" in second.run.stdout and "3 unchanged" in second.run.stdout
+    # Incremental: the three known articles, older than the re-check window, are not fetched again.
+    assert " 0 new" in second.run.stdout and "3 known skipped" in second.run.stdout
     with Archive(second.db) as archive:
         counts = archive.counts()
     before = dict(from_start["after_first"])

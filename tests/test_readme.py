@@ -73,7 +73,7 @@ def test_documented_settings_exist():
 
 def test_exit_codes_match():
     rows = dict(re.findall(r"^\| (\d) \| (.+?) \|$", README, re.M))
-    assert set(rows) == {str(crawl.EXIT_OK), str(crawl.EXIT_FAILED), str(crawl.EXIT_USAGE), str(crawl.EXIT_EMPTY)}
+    assert set(rows) == {str(code) for code in (crawl.EXIT_OK, crawl.EXIT_FAILED, crawl.EXIT_USAGE, crawl.EXIT_EMPTY, crawl.EXIT_LOCKED, crawl.EXIT_ALARM)}
     assert "nothing" in rows[str(crawl.EXIT_EMPTY)]
 
 

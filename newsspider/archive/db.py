@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from ..items import ARTICLE_FIELDS, Article, CrawledArticle, UnparsedPage
+from ..items import ARTICLE_FIELDS, Article, CrawledArticle, SeenAgain, UnparsedPage
 from . import neardup, raw, schema, versions
 
 BUSY_TIMEOUT_S = 30.0
@@ -117,7 +117,9 @@ class Archive:
         with self.db.atomic():
             return self._write_article(item)
 
-    def _write_one(self, item: CrawledArticle | UnparsedPage, run_id: int | None) -> str:
+    def _write_one(self, item: CrawledArticle | UnparsedPage | SeenAgain, run_id: int | None) -> str:
+        if isinstance(item, SeenAgain):
+            return self._seen_again(item)
         if isinstance(item, UnparsedPage):
             raw.store(self.db, item.raw, fetched_at=item.fetched_at, article_id=None, outcome=item.outcome, run_id=run_id, error=item.error)
             return item.outcome
@@ -125,6 +127,15 @@ class Archive:
         if item.raw is not None:
             raw.store(self.db, item.raw, fetched_at=item.fetched_at, article_id=article_id, outcome=outcome, run_id=run_id)
         return outcome
+
+    def _seen_again(self, item: SeenAgain) -> str:
+        """A known article seen again without a new copy: only last_seen moves."""
+        row = self.db.execute("select article_id from article_urls where url = ?", [item.url]).fetchone()
+        if row is None:
+            return "unknown"
+        self.db.execute("update articles set last_seen = ? where id = ? and last_seen < ?", [item.seen_at, row[0], item.seen_at])
+        self.db.execute("update article_urls set last_seen = ? where url = ? and last_seen < ?", [item.seen_at, item.url, item.seen_at])
+        return "not_modified" if item.reason == "not_modified" else "seen"
 
     def _write_article(self, item: CrawledArticle) -> tuple[str, int]:
         article, seen = item.article, item.fetched_at
@@ -208,15 +219,18 @@ class Archive:
         self._write_children(article_id, item.article)
 
     def _write_children(self, article_id: int, article: Article) -> None:
-        self.db["image_credits"].insert_all(
-            ({"article_id": article_id, "position": i, **credit} for i, credit in enumerate(article.image_credits)),
-            batch_size=200,
-        )
-        self.db["related_links"].insert_all(
-            ({"article_id": article_id, "position": i, "title": link["title"], "url": link["url"]}
-             for i, link in enumerate(article.related_links)),
-            batch_size=200,
-        )
+        # sqlite-utils inspects the table even for nothing to insert (0.1 ms each): most articles have no credits.
+        if article.image_credits:
+            self.db["image_credits"].insert_all(
+                ({"article_id": article_id, "position": i, **credit} for i, credit in enumerate(article.image_credits)),
+                batch_size=200,
+            )
+        if article.related_links:
+            self.db["related_links"].insert_all(
+                ({"article_id": article_id, "position": i, "title": link["title"], "url": link["url"]}
+                 for i, link in enumerate(article.related_links)),
+                batch_size=200,
+            )
 
     def _record_url(self, url: str, article_id: int, reason: str, seen: str) -> None:
         self.db.execute(
@@ -259,7 +273,9 @@ class Archive:
                 {"spider": spider, "started_at": utcnow(), "status": "running", "args": json.dumps(args, ensure_ascii=False, default=str)}
             ).last_pk
 
-    def finish_run(self, run_id: int, *, status: str, finish_reason: str | None, counts: dict[str, int], stats: dict[str, Any]) -> None:
+    def finish_run(self, run_id: int, *, status: str, finish_reason: str | None, counts: dict[str, int], stats: dict[str, Any],
+                   coverage: dict | None = None, alarms: list | None = None) -> None:
+        columns = set(self.db["crawl_runs"].columns_dict)
         with self.db.atomic():
             self.db["crawl_runs"].update(
                 run_id,
@@ -267,10 +283,38 @@ class Archive:
                     "finished_at": utcnow(),
                     "status": status,
                     "finish_reason": finish_reason,
-                    **counts,
+                    # A count without a column of its own is still in the stats JSON.
+                    **{k: v for k, v in counts.items() if k in columns},
                     "stats": json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True),
+                    "coverage": json.dumps(coverage or {}, ensure_ascii=False, sort_keys=True),
+                    "alarms": json.dumps(alarms or [], ensure_ascii=False),
                 },
             )
+
+    def close_stale_runs(self) -> int:
+        """Runs still marked running when none can be (the caller holds the archive lock) were killed."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "update crawl_runs set status = 'killed', finish_reason = 'killed' where status = 'running'"
+            )
+            return cursor.rowcount
+
+    def coverage_history(self, spider: str, site: str, *, before_run: int, limit: int) -> list[dict[str, float]]:
+        """Coverage of `site` in the last finished runs of `spider`, newest first."""
+        rows = self.db.execute(
+            """select coverage from crawl_runs
+               where spider = ? and id < ? and status = 'finished' and coverage is not null
+               order by id desc limit ?""",
+            [spider, before_run, limit * 3],
+        ).fetchall()
+        history = []
+        for (value,) in rows:
+            sites = json.loads(value or "{}")
+            if site in sites:
+                history.append(sites[site])
+            if len(history) >= limit:
+                break
+        return history
 
     def run(self, run_id: int) -> dict[str, Any]:
         return self.db["crawl_runs"].get(run_id)

@@ -213,5 +213,33 @@ def m006_reparse_runs(db: Database) -> None:
     )
 
 
+@migrations()
+def m007_incremental_runs(db: Database) -> None:
+    # Incremental crawls see known articles without fetching them, or get 304 Not Modified;
+    # the health alarm keeps each run's field coverage per site, and what it found wrong.
+    runs = db["crawl_runs"]
+    runs.add_column("articles_seen", int)
+    runs.add_column("not_modified", int)
+    runs.add_column("coverage", str)  # JSON {site: {"articles": n, field: share}}
+    runs.add_column("alarms", str)  # JSON [{site, field, share, baseline}]
+
+
+@migrations()
+def m008_one_permutation_minhash(db: Database) -> None:
+    # MinHash signatures now come from one-permutation hashing (newsspider/minhash.py):
+    # band keys written with the old functions would never match new ones. Links found
+    # so far stay; only the candidate index is rebuilt.
+    from . import neardup
+
+    last = 0
+    while True:
+        rows = db.execute("select id, body from articles where id > ? order by id limit 500", [last]).fetchall()
+        if not rows:
+            return
+        for article_id, body in rows:
+            neardup.index(db, article_id, body)
+        last = rows[-1][0]
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

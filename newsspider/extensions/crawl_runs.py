@@ -5,6 +5,7 @@ from __future__ import annotations
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from .. import health
 from ..archive.db import Archive
 from ..runstats import RunCounts, run_status
 
@@ -37,8 +38,24 @@ class CrawlRunRecorder:
             return
         stats = self.crawler.stats.get_stats()
         counts = RunCounts.from_stats(stats)
+        coverage = health.coverage_from_stats(stats)
+        s = self.crawler.settings
         with Archive(self.db_path) as archive:
-            archive.finish_run(self.run_id, status=run_status(reason, counts), finish_reason=reason, counts=counts.as_dict(), stats=stats)
+            found = []
+            for site, current in coverage.items():
+                history = archive.coverage_history(spider.name, site, before_run=self.run_id, limit=s.getint("HEALTH_HISTORY_RUNS", 5))
+                found += health.alarms(
+                    site, current, history,
+                    min_articles=s.getint("HEALTH_MIN_ARTICLES", 3), drop_ratio=s.getfloat("HEALTH_DROP_RATIO", 0.5),
+                )
+            if found:
+                # Read back by `newsspider crawl` for its summary line and exit code.
+                self.crawler.stats.set_value("newsspider/alarms", found)
+                spider.logger.error("health alarm: %s", health.describe(found))
+            archive.finish_run(
+                self.run_id, status=run_status(reason, counts), finish_reason=reason, counts=counts.as_dict(),
+                stats=stats, coverage=coverage, alarms=found,
+            )
 
 
 def _overridden(settings) -> dict:

@@ -14,6 +14,7 @@ import lxml.html
 from lxml import etree
 from w3lib.encoding import html_to_unicode
 
+from .charset import is_utf8, legacy_text
 from .text import clean, clean_markup_text, text_of
 
 
@@ -33,7 +34,8 @@ def decode_html(html: bytes | str, *, encoding: str | None = None) -> str:
 
     Bytes that are valid UTF-8 (and not plain ASCII) are read as UTF-8 whatever the
     page declares: CMSs often keep a legacy "gb2312" or "iso-8859-1" <meta> after
-    moving to UTF-8, and legacy text is almost never valid UTF-8 by accident.
+    moving to UTF-8, and legacy text is almost never valid UTF-8 by accident. Bytes that
+    say UTF-8 (or nothing) and are not are read by charset.legacy_text.
     """
     if isinstance(html, str):
         return html
@@ -45,8 +47,11 @@ def decode_html(html: bytes | str, *, encoding: str | None = None) -> str:
         else:
             return text.removeprefix("\ufeff")
     content_type = f"text/html; charset={encoding}" if encoding else None
-    _, text = html_to_unicode(content_type, html)
-    return text
+    used, text = html_to_unicode(content_type, html)
+    if html.isascii() or not is_utf8(used):
+        return text  # a BOM, or a legacy charset that was declared
+    # Said UTF-8, or nothing, and is not: legacy bytes. U+FFFD text when nothing reads them.
+    return legacy_text(html) or text
 
 
 class Page:

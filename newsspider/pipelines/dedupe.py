@@ -10,15 +10,42 @@ from ..archive.db import MIN_DUPLICATE_BODY_CHARS, Archive, content_hash
 from ..items import CrawledArticle
 
 
+class Deduper:
+    """The dedupe verdict on one item, given the archive and what came before it in this run.
+
+    Shared by the pipeline and by `newsspider ingest`, which writes items that workers
+    fetched: both must judge a page the same way.
+    """
+
+    def __init__(self, archive: Archive):
+        self.archive = archive
+        # This run's items may still sit in an open, uncommitted batch, so the archive
+        # alone cannot answer for them.
+        self.seen_canonical: set[str] = set()
+        self.first_by_hash: dict[str, str] = {}
+
+    def judge(self, item: CrawledArticle) -> CrawledArticle:
+        article = item.article
+        item.content_hash = content_hash(article.body)
+        canonical = article.canonical_url
+        item.known = canonical in self.seen_canonical or self.archive.has_canonical(canonical)
+        self.seen_canonical.add(canonical)
+        digest = item.content_hash
+        if digest and len(article.body or "") >= MIN_DUPLICATE_BODY_CHARS:
+            first = self.first_by_hash.get(digest) or self.archive.canonical_for_hash(digest)
+            if first and first != canonical:
+                item.duplicate_of = first
+            else:
+                self.first_by_hash.setdefault(digest, canonical)
+        return item
+
+
 class DedupePipeline:
     def __init__(self, stats, db_path: str):
         self.stats = stats
         self.db_path = db_path
         self.archive: Archive | None = None
-        # This run's items may still sit in the store pipeline's open batch, so the
-        # archive alone cannot answer for them.
-        self.seen_canonical: set[str] = set()
-        self.first_by_hash: dict[str, str] = {}
+        self.deduper: Deduper | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -26,6 +53,7 @@ class DedupePipeline:
 
     def open_spider(self, spider=None):
         self.archive = Archive(self.db_path)
+        self.deduper = Deduper(self.archive)
 
     def close_spider(self, spider=None):
         if self.archive is not None:
@@ -34,19 +62,9 @@ class DedupePipeline:
     def process_item(self, item, spider=None):
         if not isinstance(item, CrawledArticle):
             return item
-        article = item.article
-        item.content_hash = content_hash(article.body)
-        canonical = article.canonical_url
-        item.known = canonical in self.seen_canonical or self.archive.has_canonical(canonical)
-        self.seen_canonical.add(canonical)
+        self.deduper.judge(item)
         if item.known:
             self.stats.inc_value("newsspider/dedupe/known_url")
-        digest = item.content_hash
-        if digest and len(article.body or "") >= MIN_DUPLICATE_BODY_CHARS:
-            first = self.first_by_hash.get(digest) or self.archive.canonical_for_hash(digest)
-            if first and first != canonical:
-                item.duplicate_of = first
-                self.stats.inc_value("newsspider/dedupe/same_body")
-            else:
-                self.first_by_hash.setdefault(digest, canonical)
+        if item.duplicate_of:
+            self.stats.inc_value("newsspider/dedupe/same_body")
         return item

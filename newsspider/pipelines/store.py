@@ -7,9 +7,11 @@ import time
 from scrapy import signals
 
 from ..archive.db import Archive
-from ..items import CrawledArticle, UnparsedPage
+from ..items import CrawledArticle, SeenAgain, UnparsedPage
 
 ARTICLE_OUTCOMES = ("new", "updated", "unchanged", "duplicate")
+# Known articles seen again without a new copy (incremental crawls): only last_seen moves.
+SEEN_OUTCOMES = ("seen", "not_modified", "unknown")
 
 
 class StorePipeline:
@@ -50,7 +52,7 @@ class StorePipeline:
             self._add(UnparsedPage(raw=item.raw, fetched_at=item.fetched_at, error=str(exception or ""), outcome="dropped"))
 
     def process_item(self, item, spider=None):
-        if isinstance(item, (CrawledArticle, UnparsedPage)):
+        if isinstance(item, (CrawledArticle, UnparsedPage, SeenAgain)):
             self._add(item)
         return item
 
@@ -65,10 +67,14 @@ class StorePipeline:
         if not self.batch or self.archive is None:
             return
         batch, self.batch = self.batch, []
+        # Written in the reactor thread: a writer thread was measured slower (bench/crawl.py),
+        # its Python work (MinHash) fighting the crawl for the GIL.
         counts = self.archive.write(batch, run_id=self.stats.get_value("newsspider/run_id"))
         for outcome, n in counts.items():
             if outcome in ARTICLE_OUTCOMES:
                 self.stats.inc_value(f"newsspider/stored/{outcome}", n)
+            elif outcome in SEEN_OUTCOMES:
+                self.stats.inc_value(f"newsspider/seen/{outcome}", n)
             else:
                 self.stats.inc_value(f"newsspider/stored_raw_only/{outcome}", n)
         self.stats.inc_value("newsspider/stored", sum(n for o, n in counts.items() if o in ARTICLE_OUTCOMES))

@@ -10,14 +10,17 @@ from ..items import CrawledArticle
 from ..parsers.text import clean
 
 DEFAULT_REQUIRED = ("url", "canonical_url", "site", "headline", "body")
+# One lost character in 200 (any in a headline): a stray bad byte in a long body is kept, a misread page is not.
+GARBLED_SHARE = 0.005
 
 
 class ValidatePipeline:
     """Drops items without a required field (NEWSSPIDER_REQUIRED_FIELDS), with the reason in the stats.
 
-    Also normalises what a parser may have left untidy: whitespace in every
-    string, and dates that are not ISO 8601 or lie in the future (set to null
-    and counted, since a wrong date is worse than none).
+    Also drops headlines and bodies garbled by undecodable bytes (newsspider/dropped/garbled_<field>;
+    the raw response is kept for a better decoder), and normalises what a parser may have left
+    untidy: whitespace in every string, and dates that are not ISO 8601 or lie in the future (set
+    to null and counted, since a wrong date is worse than none).
     """
 
     def __init__(self, stats, required: tuple[str, ...]):
@@ -46,12 +49,24 @@ class ValidatePipeline:
                 self.stats.inc_value(f"newsspider/cleaned/bad_{name}")
                 setattr(article, name, None)
         missing = [name for name in self.required if not getattr(article, name, None)]
-        if missing:
+        garbled_fields = [name for name in ("headline", "body") if garbled(getattr(article, name))]
+        if missing or garbled_fields:
             self.stats.inc_value("newsspider/dropped")
             for name in missing:
                 self.stats.inc_value(f"newsspider/dropped/missing_{name}")
-            raise DropItem(f"missing {', '.join(missing)}: {article.url}")
+            for name in garbled_fields:
+                self.stats.inc_value(f"newsspider/dropped/garbled_{name}")
+            reasons = [f"missing {', '.join(missing)}"] * bool(missing) + [f"undecodable {', '.join(garbled_fields)}"] * bool(garbled_fields)
+            raise DropItem(f"{'; '.join(reasons)}: {article.url}")
         return item
+
+
+def garbled(text: str | None) -> bool:
+    """Text that no decoding could read: U+FFFD stands for bytes lost, and a few of them make it garbage."""
+    if not text:
+        return False
+    lost = text.count("\ufffd")
+    return lost > 0 and lost >= len(text) * GARBLED_SHARE
 
 
 def _valid_date(value: str, fetched_at: str) -> bool:

@@ -5,17 +5,26 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import scrapy
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
 from .. import __version__
-from ..items import CrawledArticle, RawFetch, UnparsedPage
+from ..items import CrawledArticle, RawFetch, SeenAgain, UnparsedPage
 from ..parsers import ParseError, parse
 
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "text/plain")
 
 
+# A file's first bytes name its type more surely than the server does: a PDF sent as text/html is a PDF.
+_SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"),
+               (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"), (b"PK\x03\x04", "application/zip"))
+
+
 def content_kind(response) -> str:
-    """'html', or what the response says it is instead (its media type, or 'binary')."""
+    """'html', or what the response is instead (its media type, or 'binary')."""
+    for signature, media_type in _SIGNATURES:
+        if response.body.startswith(signature):
+            return media_type
     ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").split(";")[0].strip().lower()
     if ctype in _HTML_TYPES:
         return "html"
@@ -28,8 +37,39 @@ def content_kind(response) -> str:
     return "binary"
 
 
+def declared_encoding(response) -> str | None:
+    """The charset the Content-Type header or the page's <meta> declares, or None: never a guess.
+
+    An undeclared page is left to the parser, which reads it better than Scrapy's guess
+    (charset_normalizer takes windows-1252 French for cp1250).
+    """
+    header = http_content_type_encoding((response.headers.get(b"Content-Type") or b"").decode("latin-1"))
+    return header or html_body_declared_encoding(response.body)
+
+
 class ArchiveSpider(scrapy.Spider):
     """Base class: yields CrawledArticle items for the validate/dedupe/store pipelines."""
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        from scrapy import signals
+
+        from .revisits import Revisits
+
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.revisits = Revisits.from_crawler(crawler)
+        crawler.signals.connect(lambda spider: spider.revisits.close(), signal=signals.spider_closed, weak=False)
+        return spider
+
+    def seen_again(self, public_url: str, reason: str = "listed") -> SeenAgain:
+        return SeenAgain(url=public_url, seen_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(), reason=reason)
+
+    def not_modified(self, response, public_url: str) -> SeenAgain | None:
+        """The item for a 304 answer to a conditional re-check, or None for any other response."""
+        if response.status != 304:
+            return None
+        self.crawler.stats.inc_value("newsspider/incremental/not_modified")
+        return self.seen_again(response.meta.get("known_url") or public_url, "not_modified")
 
     @classmethod
     def update_settings(cls, settings):
@@ -49,13 +89,17 @@ class ArchiveSpider(scrapy.Spider):
     def article_item(self, response, public_url: str):
         """Parse an article response into a CrawledArticle, or an UnparsedPage (counted) when it cannot be read.
 
-        The parser gets the bytes and the crawler's encoding, and `now` is the
+        The parser gets the bytes and the declared charset, and `now` is the
         fetch time: `newsspider reparse` calls it the same way on the stored
         response, so a re-parse with unchanged parsers gives the same article.
         """
         fetched = datetime.now(timezone.utc).replace(microsecond=0)
         fetched_at = fetched.isoformat()
         raw = self.raw_fetch(response, public_url)
+        if "dataloss" in response.flags:
+            # Shorter than its Content-Length (DOWNLOAD_FAIL_ON_DATALOSS off; counted by FailureStatsMiddleware):
+            # half an article is not one.
+            return UnparsedPage(raw=raw, fetched_at=fetched_at, error="body shorter than its Content-Length", outcome="dataloss")
         kind = content_kind(response)
         if kind != "html":
             # A PDF or an image behind an article link is kept as fetched, never parsed as text.
@@ -86,5 +130,5 @@ class ArchiveSpider(scrapy.Spider):
             status=response.status,
             headers=headers,
             body=response.body,
-            encoding=getattr(response, "encoding", None),  # a non-text response has none
+            encoding=declared_encoding(response),
         )

@@ -141,13 +141,19 @@ class NewsSpider(ArchiveSpider):
         for url in self.index_urls:
             yield self.request(strip_tracking(url), self.parse_index)
 
-    def request(self, public_url: str, callback, **cb_kwargs) -> scrapy.Request:
+    def request(self, public_url: str, callback, headers=None, meta=None, **cb_kwargs) -> scrapy.Request:
         return scrapy.Request(self.hostmap.to_fetch(public_url), callback=callback, cb_kwargs=cb_kwargs,
-                              meta={"public_url": public_url})
+                              headers=headers, meta={"public_url": public_url, **(meta or {})})
 
-    def page_request(self, public_url: str, depth: int | None, candidate: bool) -> scrapy.Request:
+    def page_request(self, public_url: str, depth: int | None, candidate: bool):
+        """A request for the page, or, for a known article too old to re-check, the note that it was seen."""
         # depth None: a sitemap or feed entry, whose links are not followed.
-        return self.request(public_url, self.parse_page, depth=depth, candidate=candidate)
+        decision = self.revisits.decide(public_url) if candidate and depth is None or candidate and depth >= self.depth else None
+        if decision is not None and decision.action == "seen":
+            return self.seen_again(public_url)
+        if decision is None:
+            return self.request(public_url, self.parse_page, depth=depth, candidate=candidate)
+        return self.request(public_url, self.parse_page, decision.headers, decision.meta, depth=depth, candidate=candidate)
 
     def public_url(self, response) -> str:
         if "redirect_urls" not in response.meta and response.meta.get("public_url"):
@@ -170,6 +176,9 @@ class NewsSpider(ArchiveSpider):
 
     # ---- callbacks ---------------------------------------------------------------------------
     def parse_page(self, response, depth: int | None, candidate: bool):
+        if (item := self.not_modified(response, self.public_url(response))) is not None:
+            yield item
+            return
         if not isinstance(response, HtmlResponse):
             self.crawler.stats.inc_value("newsspider/not_html")
             return

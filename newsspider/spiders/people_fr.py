@@ -8,24 +8,33 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import urlsplit
 
 import scrapy
 
 from ..hostmap import HostMap
 from ..parsers.sites.people_fr import ALIAS_HOSTS, ARTICLE_LINK, CANONICAL_HOST, canonical
+from ..parsers.dates import url_date
 from ..parsers.urls import absolute
 from .base import ArchiveSpider
 
 SECTION_NAME = re.compile(r"^[A-Za-z][\w-]*$")
+# Listing pages go before articles: each one feeds the frontier the next 20 articles and the
+# next listing page. Scrapy's own queue is LIFO and takes them first anyway; the shared Redis
+# frontier sorts by priority, then by the request's JSON, which put a section's next listing
+# behind every article of the sections before it and left workers without work.
+LISTING_PRIORITY = 10
 
 
 class PeopleFrSpider(ArchiveSpider):
     name = "people_fr"
 
-    def __init__(self, sections: str | None = None, max_pages: str | int | None = None, urls: str | None = None, **kwargs):
+    def __init__(self, sections: str | None = None, max_pages: str | int | None = None, urls: str | None = None,
+                 since: str | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.args.update({k: v for k, v in (("sections", sections), ("max_pages", max_pages), ("urls", urls)) if v is not None})
+        self.args.update({k: v for k, v in (("sections", sections), ("max_pages", max_pages), ("urls", urls), ("since", since)) if v is not None})
+        self.since_arg = since
         self.sections_arg = sections
         self.max_pages_arg = max_pages
         self.urls = [u.strip() for u in (urls or "").split(",") if u.strip()]
@@ -42,6 +51,12 @@ class PeopleFrSpider(ArchiveSpider):
         spider.max_pages = int(spider.max_pages_arg if spider.max_pages_arg is not None else s.getint("PEOPLE_FR_MAX_PAGES", 5))
         if spider.max_pages < 1:
             raise ValueError("max_pages must be at least 1")
+        spider.since = None
+        if spider.since_arg:
+            try:
+                spider.since = date.fromisoformat(spider.since_arg)
+            except ValueError:
+                raise ValueError(f"since must be a date such as 2024-05-01, got {spider.since_arg!r}") from None
         base = s.get("PEOPLE_FR_BASE_URL") or f"http://{CANONICAL_HOST}"
         alias_base = s.get("PEOPLE_FR_ALIAS_BASE_URL")
         bases = {CANONICAL_HOST: base}
@@ -62,23 +77,45 @@ class PeopleFrSpider(ArchiveSpider):
     def section_request(self, section: str, page: int) -> scrapy.Request:
         name = "index.html" if page == 1 else f"index{page}.html"
         url = f"http://{CANONICAL_HOST}/{section}/{name}"
-        return scrapy.Request(self.hostmap.to_fetch(url), callback=self.parse_section, cb_kwargs={"section": section, "page": page})
+        return scrapy.Request(self.hostmap.to_fetch(url), callback=self.parse_section, cb_kwargs={"section": section, "page": page},
+                              priority=LISTING_PRIORITY)
 
     def parse_section(self, response, section: str, page: int):
         public = self.hostmap.to_public(response.url)
-        found = 0
+        found = known_old = too_old = 0
+        seen_here: set[str] = set()
         for href in response.css("a::attr(href)").getall():
             url = absolute(href, public)
             if not url or not self.is_article_url(url):
                 continue
+            key = canonical(url)
+            if key in seen_here:
+                continue
+            seen_here.add(key)
             found += 1
+            day = url_date(key)
+            if self.since and day and day < self.since:
+                # --since limits discovery: listings are date-ordered, older items are not wanted.
+                too_old += 1
+                self.crawler.stats.inc_value("newsspider/since/skipped")
+                continue
+            decision = self.revisits.decide(key, key)
+            if decision.action == "seen":
+                known_old += 1
+                yield self.seen_again(key)
+                continue
             # Alias links are folded to the canonical host: one article, one request.
-            yield scrapy.Request(self.hostmap.to_fetch(canonical(url)), callback=self.parse_article)
+            yield scrapy.Request(self.hostmap.to_fetch(key), callback=self.parse_article, headers=decision.headers, meta=decision.meta)
         self.crawler.stats.inc_value("newsspider/section_pages")
         if not found:
             # A listing with no article link is a layout change or the end of the archive.
             self.crawler.stats.inc_value("newsspider/section_pages_empty")
             self.logger.warning("no article links on %s", public)
+            return
+        if too_old == found or (known_old + too_old) * 2 >= found:
+            # A date-ordered listing that has reached what is archived (or older than --since)
+            # has nothing new further down.
+            self.crawler.stats.inc_value("newsspider/incremental/stopped_paging")
             return
         if page < self.max_pages:
             yield self.section_request(section, page + 1)
@@ -89,6 +126,7 @@ class PeopleFrSpider(ArchiveSpider):
         return (parts.hostname or "").lower() in (CANONICAL_HOST, *ALIAS_HOSTS) and bool(ARTICLE_LINK.search(parts.path))
 
     def parse_article(self, response):
-        item = self.article_item(response, self.hostmap.to_public(response.url))
+        public = self.hostmap.to_public(response.url)
+        item = self.not_modified(response, public) or self.article_item(response, public)
         if item is not None:
             yield item

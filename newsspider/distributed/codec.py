@@ -1,0 +1,116 @@
+"""Items on their way from a worker to `newsspider ingest`: one JSON message each, versioned.
+
+Format 1, one UTF-8 JSON object per Redis list entry:
+
+    {"v": 1, "kind": "article" | "unparsed" | "seen" | "report", "spider": ..., "worker": ..., "item": {...}}
+
+- article: {"article": Article.to_dict(), "fetched_at", "fetch_url", "status", "raw": RAW or null}
+- unparsed: {"raw": RAW, "fetched_at", "error", "outcome"}
+- seen: {"url", "seen_at", "reason"}
+- report: a worker's end of run: {"job", "started_at", "finished_at", "finish_reason", "counts", "pushed"}
+
+RAW is {"url", "final_url", "status", "headers": [[name, value], ...], "encoding", "body"}
+with the body zlib-compressed, then base64: JSON has no bytes, and pages compress 3-4x,
+which is what a backlog costs in Redis memory. Everything else stays readable with
+`redis-cli lindex PREFIX:items -1`. A reader refuses a version it does not know rather
+than guess; dedupe verdicts (content_hash, known, duplicate_of) are the writer's to make
+and never travel.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from ..items import Article, CrawledArticle, RawFetch, SeenAgain, UnparsedPage
+
+FORMAT_VERSION = 1
+
+
+class UnreadableMessage(ValueError):
+    """Not a message this version of newsspider can read."""
+
+
+@dataclass
+class Message:
+    kind: str
+    spider: str | None
+    worker: str | None
+    item: CrawledArticle | UnparsedPage | SeenAgain | None = None
+    report: dict[str, Any] | None = None
+
+
+def encode_item(item, *, spider: str, worker: str) -> bytes:
+    if isinstance(item, CrawledArticle):
+        kind = "article"
+        body = {"article": item.article.to_dict(), "fetched_at": item.fetched_at, "fetch_url": item.fetch_url,
+                "status": item.status, "raw": _raw(item.raw) if item.raw is not None else None}
+    elif isinstance(item, UnparsedPage):
+        kind = "unparsed"
+        body = {"raw": _raw(item.raw), "fetched_at": item.fetched_at, "error": item.error, "outcome": item.outcome}
+    elif isinstance(item, SeenAgain):
+        kind = "seen"
+        body = {"url": item.url, "seen_at": item.seen_at, "reason": item.reason}
+    else:
+        raise TypeError(f"not an archive item: {type(item).__name__}")
+    return _dumps({"v": FORMAT_VERSION, "kind": kind, "spider": spider, "worker": worker, "item": body})
+
+
+def encode_report(report: dict[str, Any], *, spider: str, worker: str) -> bytes:
+    return _dumps({"v": FORMAT_VERSION, "kind": "report", "spider": spider, "worker": worker, "item": report})
+
+
+def decode(data: bytes) -> Message:
+    try:
+        envelope = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UnreadableMessage(f"not JSON: {exc}") from None
+    if not isinstance(envelope, dict) or envelope.get("v") != FORMAT_VERSION:
+        version = envelope.get("v") if isinstance(envelope, dict) else None
+        raise UnreadableMessage(f"format version {version!r}, this newsspider reads {FORMAT_VERSION}")
+    kind, body = envelope.get("kind"), envelope.get("item")
+    message = Message(kind=kind, spider=envelope.get("spider"), worker=envelope.get("worker"))
+    try:
+        if kind == "article":
+            message.item = CrawledArticle(
+                article=Article.from_dict(body["article"]), fetched_at=body["fetched_at"], fetch_url=body["fetch_url"],
+                status=int(body["status"]), raw=_unraw(body["raw"]) if body.get("raw") else None,
+            )
+        elif kind == "unparsed":
+            message.item = UnparsedPage(raw=_unraw(body["raw"]), fetched_at=body["fetched_at"], error=body["error"], outcome=body["outcome"])
+        elif kind == "seen":
+            message.item = SeenAgain(url=body["url"], seen_at=body["seen_at"], reason=body["reason"])
+        elif kind == "report":
+            if not isinstance(body, dict):
+                raise TypeError("a report is an object")
+            message.report = body
+        else:
+            raise UnreadableMessage(f"unknown kind {kind!r}")
+    except (KeyError, TypeError, ValueError, zlib.error) as exc:
+        if isinstance(exc, UnreadableMessage):
+            raise
+        raise UnreadableMessage(f"bad {kind} message: {type(exc).__name__}: {exc}") from None
+    return message
+
+
+def _dumps(obj: dict) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _raw(raw: RawFetch) -> dict[str, Any]:
+    return {
+        "url": raw.url, "final_url": raw.final_url, "status": raw.status,
+        "headers": [list(pair) for pair in raw.headers], "encoding": raw.encoding,
+        "body": base64.b64encode(zlib.compress(raw.body, 6)).decode("ascii"),
+    }
+
+
+def _unraw(data: dict[str, Any]) -> RawFetch:
+    return RawFetch(
+        url=data["url"], final_url=data["final_url"], status=int(data["status"]),
+        headers=[(str(name), str(value)) for name, value in data["headers"]], encoding=data.get("encoding"),
+        body=zlib.decompress(base64.b64decode(data["body"], validate=True)),
+    )

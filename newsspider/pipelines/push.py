@@ -1,0 +1,61 @@
+"""Push (a worker's store): each item goes to the Redis list that `newsspider ingest` writes to the archive.
+
+Used instead of dedupe and store when `newsspider crawl --redis URL` runs: a worker
+never opens the archive. Items validation refused are pushed as raw-only pages, as
+the store pipeline keeps them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from redis.exceptions import RedisError
+from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
+
+from ..distributed import codec, connect, keys_from_settings, worker_id
+from ..items import CrawledArticle, SeenAgain, UnparsedPage
+
+logger = logging.getLogger(__name__)
+
+
+class RedisPushPipeline:
+    def __init__(self, crawler, server, items_key: str, worker: str):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.server = server
+        self.items_key = items_key
+        self.worker = worker
+        self.stopping = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        s = crawler.settings
+        pipe = cls(crawler, connect(s.get("NEWSSPIDER_REDIS_URL")), keys_from_settings(s).items, worker_id())
+        crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
+        return pipe
+
+    def item_dropped(self, item, response=None, exception=None, spider=None):
+        if isinstance(item, CrawledArticle) and item.raw is not None:
+            self._push(UnparsedPage(raw=item.raw, fetched_at=item.fetched_at, error=str(exception or ""), outcome="dropped"))
+
+    def process_item(self, item, spider=None):
+        if isinstance(item, (CrawledArticle, UnparsedPage, SeenAgain)):
+            self._push(item)
+        return item
+
+    def _push(self, item):
+        data = codec.encode_item(item, spider=self.crawler.spider.name, worker=self.worker)
+        try:
+            # Synchronous on purpose: a worker's items then reach the list in order, before its report.
+            self.server.lpush(self.items_key, data)
+        except RedisError as exc:
+            self.stats.inc_value("newsspider/redis/push_errors")
+            if not self.stopping:
+                # Every page fetched from now on would be lost: stop, and let the exit code say so.
+                self.stopping = True
+                logger.error("cannot push items to Redis, stopping this worker: %s", exc)
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis_unavailable"))
+            raise
+        self.stats.inc_value("newsspider/redis/pushed")
+        self.stats.inc_value(f"newsspider/redis/pushed/{type(item).__name__}")
