@@ -8,7 +8,8 @@ It generates a synthetic mirror of N article pages in People's Daily's layout (d
 texts, so nothing is a duplicate) under section listings of 20 links a page, serves it from
 memory with Twisted on 127.0.0.1 (its capacity is measured and printed too), and crawls it:
 
-  (a) bench/bare_spider.py: the same listings and article requests, no parsing, no pipelines;
+  (a) bench/bare_spider.py: the same listings and article requests, no parsing, no pipelines,
+      Scrapy's default settings (--bare-setting changes one for this run only);
   (b) `newsspider crawl people_fr`: parse, validate, dedupe, store (raw responses,
       near-duplicate index, FTS) into a fresh archive;
   (c) two `newsspider crawl people_fr --redis` workers sharing the frontier, and one
@@ -16,7 +17,9 @@ memory with Twisted on 127.0.0.1 (its capacity is measured and printed too), and
 
 All three run with the same crawl settings: no politeness delays (it is our own server),
 CONCURRENT_REQUESTS 32. pages/s counts article pages; peak RSS is the largest resident size
-of each process (the largest one for c). Prints b/a and c/b against the targets (0.8, 1.6).
+of each process (the largest one for c). Prints b/a and c/b against the targets (0.8, 1.6),
+and the CPU each run used, the servers' (Twisted, Redis) and other processes' included:
+(c) needs both cores, and another session's busy process takes one of them away.
 """
 
 from __future__ import annotations
@@ -154,9 +157,9 @@ def redis_pid(url: str) -> int | None:
     return pid if pid and Path(f"/proc/{pid}").exists() else None
 
 
-def measure(cmd: list[str]) -> tuple[float, int, str, str, int, float]:
+def measure(cmd: list[str], cwd: Path = ROOT, env: dict | None = None) -> tuple[float, int, str, str, int, float]:
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env)
     # Read output on the side so a chatty child cannot block on a full pipe.
     import threading
 
@@ -174,11 +177,14 @@ def measure(cmd: list[str]) -> tuple[float, int, str, str, int, float]:
     return time.monotonic() - started, rss, chunks["out"].decode(), chunks["err"].decode(), proc.returncode, cpu
 
 
-def bare(base: str, sections: list[str], pages: int, out_dir: Path, n: int) -> dict:
+def bare(base: str, sections: list[str], pages: int, out_dir: Path, n: int, extra: list[str]) -> dict:
     items = out_dir / "bare.jsonl"
     cmd = [PYTHON, "-m", "scrapy", "runspider", str(ROOT / "bench" / "bare_spider.py"), "-a", f"base={base}",
-           "-a", f"sections={','.join(sections)}", "-a", f"max_pages={pages}", "-o", f"{items}:jsonlines", *CRAWL_SETTINGS]
-    seconds, rss, _, err, code, cpu = measure(cmd)
+           "-a", f"sections={','.join(sections)}", "-a", f"max_pages={pages}", "-o", f"{items}:jsonlines", *CRAWL_SETTINGS, *extra]
+    # Outside the repository: run from it, `scrapy runspider` finds scrapy.cfg and runs the bare spider
+    # with newsspider's settings, pipelines and extensions (which then record runs in ./archive.db).
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    seconds, rss, _, err, code, cpu = measure(cmd, cwd=out_dir, env=env)
     got = sum(1 for _ in items.open()) if items.exists() else 0
     assert code == 0 and got == n, f"bare spider: exit {code}, {got}/{n} items\n{err[-2000:]}"
     return {"pages": got, "seconds": seconds, "rss_kib": rss, "cpu": cpu}
@@ -269,6 +275,8 @@ def main() -> int:
     ap.add_argument("-n", type=int, default=10_000, help="article pages (default 10000)")
     ap.add_argument("--redis", default=os.environ.get("NEWSSPIDER_TEST_REDIS", "redis://127.0.0.1:6399/0"), help="Redis for (c)")
     ap.add_argument("--skip-redis", action="store_true", help="measure a and b only")
+    ap.add_argument("--bare-setting", action="append", default=[], metavar="NAME=VALUE",
+                    help="a Scrapy setting for (a) only, e.g. CONCURRENT_ITEMS=1 as newsspider sets it (repeatable)")
     ap.add_argument("--profile", action="store_true", help="also run (b) under cProfile and print where its time goes")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     args = ap.parse_args()
@@ -281,7 +289,8 @@ def main() -> int:
         try:
             sample = [p.relative_to(work / "site").as_posix() for p in list((work / "site").rglob("c*.html"))[:200]]
             print(f"server: {server_capacity(base, ['/' + s for s in sample]):.0f} pages/s with 8 clients (Twisted, pages in memory)")
-            runs = [("a", lambda: bare(base, sections, pages, work, args.n)),
+            bare_settings = [arg for setting in args.bare_setting for arg in ("-s", setting)]
+            runs = [("a", lambda: bare(base, sections, pages, work, args.n, bare_settings)),
                     ("b", lambda: full(base, sections, pages, work, args.n, profile=False))]
             if not args.skip_redis:
                 runs.append(("c", lambda: redis_workers(base, sections, pages, work, args.n, args.redis)))

@@ -22,8 +22,8 @@ from .base import ArchiveSpider
 SECTION_NAME = re.compile(r"^[A-Za-z][\w-]*$")
 # Listing pages go before articles: each one feeds the frontier the next 20 articles and the
 # next listing page. Scrapy's own queue is LIFO and takes them first anyway; the shared Redis
-# frontier sorts by priority, then by the request's JSON, which put a section's next listing
-# behind every article of the sections before it and left workers without work.
+# frontier sorts equal priorities by the request's JSON, which queued a section's next listing
+# behind every waiting article of the sections before it.
 LISTING_PRIORITY = 10
 
 
