@@ -3,6 +3,7 @@
     .venv/bin/python bench/crawl.py                          # 10000 articles, all three
     .venv/bin/python bench/crawl.py -n 2000 --skip-redis     # quicker, a and b only
     .venv/bin/python bench/crawl.py --profile                # and a profiled run of (b): where its time goes
+    .venv/bin/python bench/crawl.py --crawl-setting CONCURRENT_ITEMS=100   # one setting changed in (b) and (c)
 
 It generates a synthetic mirror of N article pages in People's Daily's layout (distinct
 texts, so nothing is a duplicate) under section listings of 20 links a page, serves it from
@@ -190,10 +191,10 @@ def bare(base: str, sections: list[str], pages: int, out_dir: Path, n: int, extr
     return {"pages": got, "seconds": seconds, "rss_kib": rss, "cpu": cpu}
 
 
-def full(base: str, sections: list[str], pages: int, out_dir: Path, n: int, profile: bool) -> dict:
+def full(base: str, sections: list[str], pages: int, out_dir: Path, n: int, profile: bool, extra: list[str]) -> dict:
     db = out_dir / ("profiled.db" if profile else "full.db")
     cmd = [PYTHON, "-m", "newsspider", "crawl", "people_fr", "--db", str(db), "-s", f"PEOPLE_FR_BASE_URL={base}",
-           "-a", f"sections={','.join(sections)}", "-a", f"max_pages={pages}", *CRAWL_SETTINGS]
+           "-a", f"sections={','.join(sections)}", "-a", f"max_pages={pages}", *CRAWL_SETTINGS, *extra]
     if profile:
         cmd = [PYTHON, "-m", "cProfile", "-o", str(out_dir / "full.prof"), *cmd[1:]]
     seconds, rss, out, err, code, cpu = measure(cmd)
@@ -202,12 +203,14 @@ def full(base: str, sections: list[str], pages: int, out_dir: Path, n: int, prof
     return {"pages": stored, "seconds": seconds, "rss_kib": rss, "summary": out.strip(), "cpu": cpu}
 
 
-def redis_workers(base: str, sections: list[str], pages: int, out_dir: Path, n: int, redis_url: str) -> dict:
+def redis_workers(base: str, sections: list[str], pages: int, out_dir: Path, n: int, redis_url: str,
+                  extra: list[str], ingest_extra: list[str]) -> dict:
     db = out_dir / "redis.db"
     job = f"bench{os.getpid()}"
     worker = [PYTHON, "-m", "newsspider", "crawl", "people_fr", "--redis", redis_url, "--redis-job", job, "--redis-prefix", job,
-              "-s", f"PEOPLE_FR_BASE_URL={base}", "-a", f"sections={','.join(sections)}", "-a", f"max_pages={pages}", *CRAWL_SETTINGS]
-    ingest = [PYTHON, "-m", "newsspider", "ingest", "--redis", redis_url, "--redis-prefix", job, "--db", str(db), "--idle-seconds", "3"]
+              "-s", f"PEOPLE_FR_BASE_URL={base}", "-a", f"sections={','.join(sections)}", "-a", f"max_pages={pages}", *CRAWL_SETTINGS, *extra]
+    ingest = [PYTHON, "-m", "newsspider", "ingest", "--redis", redis_url, "--redis-prefix", job, "--db", str(db), "--idle-seconds", "3",
+              *ingest_extra]
     import threading
 
     started = time.monotonic()
@@ -277,6 +280,10 @@ def main() -> int:
     ap.add_argument("--skip-redis", action="store_true", help="measure a and b only")
     ap.add_argument("--bare-setting", action="append", default=[], metavar="NAME=VALUE",
                     help="a Scrapy setting for (a) only, e.g. CONCURRENT_ITEMS=1 as newsspider sets it (repeatable)")
+    ap.add_argument("--crawl-setting", action="append", default=[], metavar="NAME=VALUE",
+                    help="a setting for newsspider's crawls, (b) and (c)'s workers, e.g. CONCURRENT_ITEMS=100 (repeatable)")
+    ap.add_argument("--ingest-setting", action="append", default=[], metavar="NAME=VALUE",
+                    help="a setting for (c)'s ingest, e.g. INGEST_LINGER_SECONDS=0 or ARCHIVE_BATCH_SIZE=1 (repeatable)")
     ap.add_argument("--profile", action="store_true", help="also run (b) under cProfile and print where its time goes")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     args = ap.parse_args()
@@ -289,11 +296,15 @@ def main() -> int:
         try:
             sample = [p.relative_to(work / "site").as_posix() for p in list((work / "site").rglob("c*.html"))[:200]]
             print(f"server: {server_capacity(base, ['/' + s for s in sample]):.0f} pages/s with 8 clients (Twisted, pages in memory)")
-            bare_settings = [arg for setting in args.bare_setting for arg in ("-s", setting)]
-            runs = [("a", lambda: bare(base, sections, pages, work, args.n, bare_settings)),
-                    ("b", lambda: full(base, sections, pages, work, args.n, profile=False))]
+            def as_args(pairs: list[str]) -> list[str]:
+                return [arg for setting in pairs for arg in ("-s", setting)]
+
+            crawl_settings = as_args(args.crawl_setting)
+            runs = [("a", lambda: bare(base, sections, pages, work, args.n, as_args(args.bare_setting))),
+                    ("b", lambda: full(base, sections, pages, work, args.n, False, crawl_settings))]
             if not args.skip_redis:
-                runs.append(("c", lambda: redis_workers(base, sections, pages, work, args.n, args.redis)))
+                runs.append(("c", lambda: redis_workers(base, sections, pages, work, args.n, args.redis, crawl_settings,
+                                                        as_args(args.ingest_setting))))
             rows = {}
             rpid = None if args.skip_redis else redis_pid(args.redis)
             for key, run in runs:
@@ -306,7 +317,7 @@ def main() -> int:
                 # Our own processes are all counted above; the bench script itself is idle while they run.
                 row["other_cpu"] = max(0.0, after[2] - before[2] - row["cpu"] - row["server_cpu"] - row["redis_cpu"])
             if args.profile:
-                full(base, sections, pages, work, args.n, profile=True)
+                full(base, sections, pages, work, args.n, True, crawl_settings)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=10)

@@ -35,8 +35,9 @@ from .runstats import RunCounts, run_status
 logger = logging.getLogger(__name__)
 
 SPIDER_NAME = "ingest"  # its crawl_runs rows: the spiders whose items it wrote are in args and stats
-# A batch short of batch_size waits this long for more messages: workers push one item at a time,
-# and a transaction per 2-3 items cost ingest a third more time per article than batches of 50
+# A batch short of batch_size waits this long for more messages (INGEST_LINGER_SECONDS): workers
+# push one item at a time, and an ingest that keeps up with them would otherwise write a
+# transaction per item or two, the costly case ARCHIVE_BATCH_SIZE exists to avoid
 # (docs/PERFORMANCE.md). Small beside ARCHIVE_FLUSH_SECONDS, which a crawl's own store waits.
 LINGER_SECONDS = 0.25
 LINGER_POLL_SECONDS = 0.05
@@ -75,7 +76,8 @@ def run_ingest(redis_url: str, db_path: str, *, prefix: str, settings, idle_seco
         archive.close_stale_runs()
         ingest = Ingest(connect(redis_url), RedisKeys(prefix), archive,
                         batch_size=batch_size or settings.getint("ARCHIVE_BATCH_SIZE", 50),
-                        idle_seconds=idle_seconds, follow=follow, settings=settings)
+                        idle_seconds=idle_seconds, follow=follow, settings=settings,
+                        linger_seconds=settings.getfloat("INGEST_LINGER_SECONDS", LINGER_SECONDS))
         return ingest.run(redis_url=redis_url)
 
 

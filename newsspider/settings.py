@@ -12,6 +12,7 @@ NEWSPIDER_MODULE = "newsspider.spiders"
 ARCHIVE_DB = "archive.db"
 ARCHIVE_BATCH_SIZE = 50  # items per write transaction
 ARCHIVE_FLUSH_SECONDS = 5.0  # a partial batch is written after this long
+INGEST_LINGER_SECONDS = 0.25  # `newsspider ingest`: how long a partial batch waits for more items
 NEWSSPIDER_REQUIRED_FIELDS = ["url", "canonical_url", "site", "headline", "body"]
 
 # ---- identity and politeness ----------------------------------------------------------

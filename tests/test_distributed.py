@@ -279,3 +279,14 @@ def test_ingest_raises_the_health_alarm_against_earlier_ingest_runs(server, keys
     assert [(a["site"], a["field"]) for a in result.alarms] == [("people_fr", "updated_at")]
     with Archive(db) as archive:
         assert json.loads(archive.run(result.run_id)["alarms"])[0]["field"] == "updated_at"
+
+
+@pytest.mark.parametrize("overrides, expected", [({}, 0.25), ({"INGEST_LINGER_SECONDS": "0"}, 0.0)])
+def test_ingest_takes_its_batch_wait_from_the_settings(tmp_path, monkeypatch, overrides, expected):
+    import newsspider.ingest as ingest_module
+
+    seen = {}
+    monkeypatch.setattr(ingest_module.Ingest, "run", lambda self, redis_url: seen.setdefault("linger", self.linger_seconds))
+    ingest_module.run_ingest("redis://127.0.0.1:1/0", str(tmp_path / "archive.db"), prefix="nstest", idle_seconds=0,
+                             follow=False, settings=project_settings(overrides))
+    assert seen["linger"] == expected

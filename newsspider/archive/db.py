@@ -61,10 +61,6 @@ def connect(path: str | os.PathLike, *, readonly: bool = False) -> Database:
         if db.journal_mode != "wal":
             db.enable_wal()
         conn.execute("PRAGMA synchronous = NORMAL")
-        # A 32 MB page cache (negative: KiB) where SQLite's default is 2 MB. Each article adds 40 random
-        # keys to the minhash_bands index and rows to five others: with 2 MB, writes slowed as the
-        # archive grew, about 8 % more CPU per article over the first 10,000 (docs/PERFORMANCE.md).
-        conn.execute("PRAGMA cache_size = -32768")
     return db
 
 

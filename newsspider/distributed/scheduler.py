@@ -34,8 +34,7 @@ logger = logging.getLogger(__name__)
 # Scrapy looks at an idle spider again only every 5 s (its slot heartbeat); the shared
 # frontier can refill sooner, so an idle worker asks again after this long. A poll is three
 # small Redis calls; with a whole second, a worker that found the frontier empty (at the start,
-# or near the end while its peer finished) sat idle that long, and bench crawls of 2,000
-# articles ended about a second later (docs/PERFORMANCE.md).
+# or near the end while its peer parsed the listing that refills it) sat idle up to that long.
 POLL_SECONDS = 0.2
 
 
