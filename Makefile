@@ -72,7 +72,8 @@ fuzz: $(STAMP)
 
 fuzz-atheris: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,fuzz]'
-	$(BIN)/python bench/atheris_parse.py -runs=$(ATHERIS_RUNS)
+	mkdir -p test-artifacts/fuzz-crashes
+	$(BIN)/python bench/atheris_parse.py -runs=$(ATHERIS_RUNS) -artifact_prefix=test-artifacts/fuzz-crashes/
 
 # Crawl benchmark (not part of `make test`): pages/s, peak RSS and CPU of bare Scrapy, a
 # newsspider crawl and two Redis workers + ingest on a synthetic mirror; see docs/PERFORMANCE.md.

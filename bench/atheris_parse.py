@@ -1,10 +1,12 @@
 """Coverage-guided fuzzing of parse() with atheris (libFuzzer), seeded with the fixture pages.
 
-    .venv/bin/python bench/atheris_parse.py -runs=20000            # make fuzz-atheris
+    .venv/bin/python bench/atheris_parse.py -runs=20000 -artifact_prefix=test-artifacts/fuzz-crashes/   # make fuzz-atheris
     .venv/bin/python bench/atheris_parse.py -max_total_time=600
 
 Any exception other than ParseError is a finding: libFuzzer stops and writes the input as
-crash-<hash> in the current directory. The seed corpus is written to test-artifacts/atheris-corpus.
+crash-<hash> under -artifact_prefix (the directory must exist; without the flag, in the current
+directory). The command-line flags go to libFuzzer as they are. The seed corpus is written to
+test-artifacts/atheris-corpus.
 """
 
 from __future__ import annotations

@@ -30,7 +30,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,7 @@ from urllib.request import urlopen
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from newsspider.testing.serving import free_port  # noqa: E402
 from newsspider.testing.synthetic import article_html, article_path  # noqa: E402
 
 PYTHON = sys.executable
@@ -55,12 +55,6 @@ WORDS = ("la Chine économie développement croissance province gouvernement ent
          "investissement exportations technologie innovation réforme coopération infrastructure région "
          "ville habitants autorités projet secteur production consommation agriculture énergie environnement "
          "transport industrie services tourisme culture éducation santé population emploi salaires").split()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_mirror(root: Path, n: int, seed: int = 1) -> tuple[list[str], int]:

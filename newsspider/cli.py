@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import sys
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import click
 from . import __version__, health
 from .archive.db import Archive
 from .crawl import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, project_settings, run_crawl
+from .distributed import DEFAULT_PREFIX, check_name
 from .lock import ArchiveLock, ArchiveLocked
 from .runstats import summary_line
 
@@ -45,6 +47,31 @@ def _parse_now(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+@contextmanager
+def _archive_run(db_path: str, name: str):
+    """Hold the archive's lock for one run that writes to it (crawl, ingest); exit 4 if another run holds it."""
+    try:
+        lock = ArchiveLock(db_path).acquire()
+    except ArchiveLocked as exc:
+        click.echo(f"newsspider {name}: not started: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
+    try:
+        if Path(db_path).exists():
+            with Archive(db_path) as archive:
+                # Holding the lock, no other run can be going on: a run still marked running was killed.
+                archive.close_stale_runs()
+        yield
+    finally:
+        lock.release()
+
+
+def _summary(name: str, result, db_path: str) -> str:
+    line = summary_line(name, result.run_id, result.status, result.finish_reason, result.counts, result.elapsed, db_path)
+    if result.alarms:
+        line += f" ALARM: {health.describe(result.alarms)}"
+    return line
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsspider")
 def main():
@@ -73,7 +100,7 @@ def main():
 @click.option("--log-level", default=None, type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False), help="Scrapy log level (default INFO).")
 @click.option("--redis", "redis_url", metavar="URL", help="Run as one worker of a crawl shared through Redis (redis://[:password@]host:6379/0): items go to `newsspider ingest`, not to --db.")
 @click.option("--redis-job", metavar="NAME", help="With --redis: the shared crawl to join (default: the spider's name). Workers of one job share a frontier.")
-@click.option("--redis-prefix", default="newsspider", show_default=True, metavar="PREFIX", help="With --redis: namespace of the Redis keys, one per archive (ingest takes the same).")
+@click.option("--redis-prefix", default=DEFAULT_PREFIX, show_default=True, metavar="PREFIX", help="With --redis: namespace of the Redis keys, one per archive (ingest takes the same).")
 @click.option("--redis-reset", is_flag=True, help="With --redis: forget the job's frontier and seen requests first (refused while workers of the job run).")
 def crawl(spider, db_path, spider_args, settings_args, since, full, log_file, log_level, redis_url, redis_job, redis_prefix, redis_reset):
     """Crawl SPIDER into the archive and print a one-line summary.
@@ -139,32 +166,17 @@ def crawl(spider, db_path, spider_args, settings_args, since, full, log_file, lo
         sys.exit(_crawl_worker(spider, settings, args, redis_url, redis_job or spider, redis_prefix, redis_reset))
     if redis_job or redis_reset:
         raise click.UsageError("--redis-job and --redis-reset go with --redis URL")
-    try:
-        lock = ArchiveLock(db_path).acquire()
-    except ArchiveLocked as exc:
-        click.echo(f"newsspider {spider}: not started: {exc}", err=True)
-        sys.exit(EXIT_LOCKED)
-    try:
-        if Path(db_path).exists():
-            with Archive(db_path) as archive:
-                # Holding the lock, no other run can be going on: a run still marked running was killed.
-                archive.close_stale_runs()
+    with _archive_run(db_path, spider):
         result = run_crawl(spider, settings=settings, args=args)
-    finally:
-        lock.release()
     if result.error:
         click.echo(f"newsspider {spider}: cannot start: {result.error}", err=True)
         sys.exit(EXIT_USAGE)
-    line = summary_line(spider, result.run_id, result.status, result.finish_reason, result.counts, result.elapsed, db_path)
-    if result.alarms:
-        line += f" ALARM: {health.describe(result.alarms)}"
-    click.echo(line)
+    click.echo(_summary(spider, result, db_path))
     sys.exit(result.exit_code)
 
 
 def _crawl_worker(spider, settings, args, url, job, prefix, reset) -> int:
     from . import worker
-    from .distributed import check_name
 
     try:
         check_name(job, "--redis-job")
@@ -191,7 +203,7 @@ def _crawl_worker(spider, settings, args, url, job, prefix, reset) -> int:
 @main.command()
 @click.option("--redis", "redis_url", required=True, metavar="URL", help="The Redis the workers push to (redis://[:password@]host:6379/0).")
 @click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to write to.")
-@click.option("--redis-prefix", default="newsspider", show_default=True, metavar="PREFIX", help="Namespace of the Redis keys, as given to the workers.")
+@click.option("--redis-prefix", default=DEFAULT_PREFIX, show_default=True, metavar="PREFIX", help="Namespace of the Redis keys, as given to the workers.")
 @click.option("--idle-seconds", type=click.FloatRange(min=0), default=10.0, show_default=True, help="Stop once no item has come, and no worker has run, for this long.")
 @click.option("--follow", is_flag=True, help="Never stop on idleness; run until SIGTERM or Ctrl-C (a service).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Items per write transaction (default ARCHIVE_BATCH_SIZE, 50).")
@@ -220,7 +232,6 @@ def ingest(redis_url, db_path, redis_prefix, idle_seconds, follow, batch_size, s
       newsspider ingest --redis redis://127.0.0.1:6379/0 --redis-prefix archive2 --idle-seconds 60
     """
     from . import worker
-    from .distributed import check_name
     from .ingest import run_ingest
 
     try:
@@ -233,19 +244,10 @@ def ingest(redis_url, db_path, redis_prefix, idle_seconds, follow, batch_size, s
     except worker.RedisUnavailable as exc:
         click.echo(f"newsspider ingest: not started: {exc}", err=True)
         sys.exit(EXIT_FAILED)
-    try:
-        lock = ArchiveLock(db_path).acquire()
-    except ArchiveLocked as exc:
-        click.echo(f"newsspider ingest: not started: {exc}", err=True)
-        sys.exit(EXIT_LOCKED)
-    try:
+    with _archive_run(db_path, "ingest"):
         result = run_ingest(redis_url, db_path, prefix=redis_prefix, settings=settings, idle_seconds=idle_seconds,
                             follow=follow, batch_size=batch_size)
-    finally:
-        lock.release()
-    line = summary_line("ingest", result.run_id, result.status, result.finish_reason, result.counts, result.elapsed, db_path)
-    if result.alarms:
-        line += f" ALARM: {health.describe(result.alarms)}"
+    line = _summary("ingest", result, db_path)
     if result.rejected:
         line += f" ({result.rejected} messages rejected: see {redis_prefix}:items:rejected)"
     click.echo(line)
@@ -445,6 +447,15 @@ def _existing_archive(db_path: str) -> None:
         raise click.UsageError(f"no archive at {db_path}; pass --db")
 
 
+def _read_only_archive(db_path: str, since: str | None = None) -> str | None:
+    """Check the archive and --since, then bring an older archive up to this version's schema: what
+    reads it next opens it read-only. Returns --since in UTC."""
+    _existing_archive(db_path)
+    since_utc = _since(since)
+    Archive(db_path).close()
+    return since_utc
+
+
 @main.command()
 @click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to re-parse.")
 @click.option("--site", help="Only articles of this site (parser name, e.g. people_fr).")
@@ -469,7 +480,6 @@ def reparse(db_path, site, since, batch_size, restart, quiet):
       newsspider reparse --site people_fr --since 2024-06-01
       newsspider reparse --restart --batch-size 500
     """
-    from .archive import Archive
     from .reparse import reparse as run_reparse
 
     _existing_archive(db_path)
@@ -525,11 +535,7 @@ def serve(db_path, port, immutable):
 
     from .serve import serve as run_serve
 
-    _existing_archive(db_path)
-    from .archive import Archive
-
-    # Bring an older archive up to the schema the metadata describes, before opening it read-only.
-    Archive(db_path).close()
+    _read_only_archive(db_path)  # the metadata describes this version's schema
     with tempfile.TemporaryDirectory(prefix="newsspider-serve-") as tmp:
         run_serve(db_path, port=port, immutable=immutable, metadata_dir=Path(tmp))
 
@@ -561,11 +567,7 @@ def export(db_path, fmt, since, site, output):
     from .archive import connect
     from .archive import export as exporter
 
-    from .archive import Archive
-
-    _existing_archive(db_path)
-    filters = {"since": _since(since), "site": site}
-    Archive(db_path).close()  # an archive made by an older version is upgraded first
+    filters = {"since": _read_only_archive(db_path, since), "site": site}
     db = connect(db_path, readonly=True)
     try:
         if fmt == "warc":

@@ -19,6 +19,13 @@ EXIT_LOCKED = 4
 EXIT_ALARM = 5
 
 
+def run_exit_code(status: str, alarms: list[dict]) -> int:
+    """A run's exit code, the same for a crawl and for an ingest."""
+    if status == "finished" and alarms:
+        return EXIT_ALARM
+    return {"finished": EXIT_OK, "empty": EXIT_EMPTY}.get(status, EXIT_FAILED)
+
+
 @dataclass
 class CrawlResult:
     spider: str
@@ -36,9 +43,7 @@ class CrawlResult:
 
     @property
     def exit_code(self) -> int:
-        if self.status == "finished" and self.alarms:
-            return EXIT_ALARM
-        return {"finished": EXIT_OK, "empty": EXIT_EMPTY}.get(self.status, EXIT_FAILED)
+        return run_exit_code(self.status, self.alarms)
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:

@@ -61,3 +61,16 @@ def alarms(site: str, current: dict, history: list[dict], *, min_articles: int =
 
 def describe(found: list[dict]) -> str:
     return "; ".join(f"{a['site']} {a['field']} on {a['share']:.0%} of articles (usually {a['baseline']:.0%})" for a in found)
+
+
+def run_alarms(archive, spider: str, run_id: int, coverage: dict[str, dict[str, float]], settings) -> list[dict]:
+    """The alarms of run `run_id`: each site's coverage against the earlier runs of `spider`, per the HEALTH_* settings."""
+    # A crawl with the alarm off records no coverage, but ingest counts it regardless: it must ask.
+    if not settings.getbool("HEALTH_ENABLED", True):
+        return []
+    found = []
+    for site, current in coverage.items():
+        history = archive.coverage_history(spider, site, before_run=run_id, limit=settings.getint("HEALTH_HISTORY_RUNS", 5))
+        found += alarms(site, current, history, min_articles=settings.getint("HEALTH_MIN_ARTICLES", 3),
+                        drop_ratio=settings.getfloat("HEALTH_DROP_RATIO", 0.5))
+    return found

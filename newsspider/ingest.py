@@ -19,27 +19,23 @@ import signal
 import sqlite3
 import time
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from .archive.db import Archive
 from . import health
-from .crawl import EXIT_ALARM, EXIT_EMPTY, EXIT_FAILED, EXIT_OK
+from .crawl import run_exit_code
 from .distributed import RedisKeys, codec, connect, redact
 from .distributed.coordinator import alive_workers
 from .items import CrawledArticle
 from .pipelines.dedupe import Deduper
 from .runstats import RunCounts, run_status
+from .settings import INGEST_LINGER_SECONDS
 
 logger = logging.getLogger(__name__)
 
 SPIDER_NAME = "ingest"  # its crawl_runs rows: the spiders whose items it wrote are in args and stats
-# A batch short of batch_size waits this long for more messages (INGEST_LINGER_SECONDS): workers
-# push one item at a time, and an ingest that keeps up with them would otherwise write a
-# transaction per item or two, the costly case ARCHIVE_BATCH_SIZE exists to avoid
-# (docs/PERFORMANCE.md). Small beside ARCHIVE_FLUSH_SECONDS, which a crawl's own store waits.
-LINGER_SECONDS = 0.25
 LINGER_POLL_SECONDS = 0.05
 # A worker's counts of what it fetched; what was stored is counted here, as it is written.
 REPORTED_COUNTS = ("pages_fetched", "not_found", "http_errors")
@@ -55,29 +51,23 @@ class IngestResult:
     finish_reason: str
     counts: RunCounts
     elapsed: float
-    messages: int = 0
     rejected: int = 0
     error: str | None = None
-    reports: list[dict[str, Any]] = field(default_factory=list)
     alarms: list[dict] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        if self.status == "finished" and self.alarms:
-            return EXIT_ALARM
-        return {"finished": EXIT_OK, "empty": EXIT_EMPTY}.get(self.status, EXIT_FAILED)
+        return run_exit_code(self.status, self.alarms)
 
 
 def run_ingest(redis_url: str, db_path: str, *, prefix: str, settings, idle_seconds: float, follow: bool,
                batch_size: int | None = None) -> IngestResult:
-    """Ingest into `db_path` (the caller holds its ArchiveLock)."""
+    """Ingest into `db_path` (the caller holds its ArchiveLock and has closed the runs a killed process left open)."""
     with Archive(db_path) as archive:
-        # Holding the lock, no other run can be going on: a run still marked running was killed.
-        archive.close_stale_runs()
         ingest = Ingest(connect(redis_url), RedisKeys(prefix), archive,
                         batch_size=batch_size or settings.getint("ARCHIVE_BATCH_SIZE", 50),
                         idle_seconds=idle_seconds, follow=follow, settings=settings,
-                        linger_seconds=settings.getfloat("INGEST_LINGER_SECONDS", LINGER_SECONDS))
+                        linger_seconds=settings.getfloat("INGEST_LINGER_SECONDS", INGEST_LINGER_SECONDS))
         return ingest.run(redis_url=redis_url)
 
 
@@ -90,8 +80,8 @@ class _Tally(dict):
 
 class Ingest:
     def __init__(self, server, keys: RedisKeys, archive: Archive, *, batch_size: int = 50,
-                 idle_seconds: float = 10.0, follow: bool = False, block_seconds: float = 1.0, settings=None,
-                 linger_seconds: float = LINGER_SECONDS):
+                 idle_seconds: float = 10.0, follow: bool = False, block_seconds: float = 1.0, settings,
+                 linger_seconds: float = INGEST_LINGER_SECONDS):
         self.server = server
         self.keys = keys
         self.archive = archive
@@ -136,28 +126,16 @@ class Ingest:
         if error:
             stats["error"] = error
         coverage = health.coverage_from_stats(self.coverage)
-        alarms = self._alarms(coverage)
+        # Against earlier ingest runs: coverage is per site, whichever workers fetched it.
+        alarms = health.run_alarms(self.archive, SPIDER_NAME, self.run_id, coverage, self.settings)
         if alarms:
             logger.error("health alarm: %s", health.describe(alarms))
         self.archive.finish_run(self.run_id, status=status, finish_reason=reason, counts=counts.as_dict(), stats=stats,
                                 coverage=coverage, alarms=alarms)
-        return IngestResult(self.run_id, status, reason, counts, time.monotonic() - started, self.messages,
-                            self.rejected, error, self.reports, alarms)
-
-    def _alarms(self, coverage: dict) -> list[dict]:
-        # Against earlier ingest runs: coverage is per site, whichever workers fetched it.
-        s = self.settings
-        if s is None or not s.getbool("HEALTH_ENABLED", True):
-            return []
-        found = []
-        for site, current in coverage.items():
-            history = self.archive.coverage_history(SPIDER_NAME, site, before_run=self.run_id, limit=s.getint("HEALTH_HISTORY_RUNS", 5))
-            found += health.alarms(site, current, history, min_articles=s.getint("HEALTH_MIN_ARTICLES", 3),
-                                   drop_ratio=s.getfloat("HEALTH_DROP_RATIO", 0.5))
-        return found
+        return IngestResult(self.run_id, status, reason, counts, time.monotonic() - started,
+                            rejected=self.rejected, error=error, alarms=alarms)
 
     def counts(self) -> RunCounts:
-        names = {f.name for f in fields(RunCounts)}
         values: Counter = Counter()
         for outcome, n in self.outcomes.items():
             if outcome in OUTCOME_COUNTS:
@@ -165,7 +143,7 @@ class Ingest:
         for report in self.reports:
             for name in REPORTED_COUNTS:
                 values[name] += int((report.get("counts") or {}).get(name) or 0)
-        return RunCounts(**{k: v for k, v in values.items() if k in names})
+        return RunCounts(**values)
 
     # ---- the loop ----------------------------------------------------------------------
     def _loop(self) -> None:

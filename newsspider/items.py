@@ -91,6 +91,13 @@ class UnparsedPage:
     error: str
     outcome: str = "parse_error"  # or "dropped": parsed, but refused by validation
 
+    @classmethod
+    def dropped(cls, item: Any, exception: BaseException | None) -> UnparsedPage | None:
+        """The page to keep for an item Scrapy dropped (item_dropped signal); None if it has no response to keep."""
+        if isinstance(item, CrawledArticle) and item.raw is not None:
+            return cls(raw=item.raw, fetched_at=item.fetched_at, error=str(exception or ""), outcome="dropped")
+        return None
+
 
 @dataclass
 class SeenAgain:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
-from datetime import datetime, timezone
 from pathlib import Path
+
+from .archive.db import utcnow
 
 
 class ArchiveLocked(RuntimeError):
@@ -32,7 +33,7 @@ class ArchiveLock:
             os.close(fd)
             raise ArchiveLocked(f"{self.path} is held by another run ({holder or 'unknown process'})") from None
         os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()} since {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n".encode())
+        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()} since {utcnow()}\n".encode())
         self._fd = fd
         return self
 

@@ -18,10 +18,11 @@ from typing import Callable
 from scrapy.exceptions import DropItem
 
 from .archive import reparse as store
-from .archive.db import MIN_DUPLICATE_BODY_CHARS, Archive, content_hash, utcnow
+from .archive.db import Archive, content_hash, utcnow
 from .crawl import project_settings
 from .items import CrawledArticle
 from .parsers import ParseError, parse
+from .pipelines.dedupe import Deduper
 from .pipelines.validate import ValidatePipeline
 
 # Identity, not content: a re-parse that finds another canonical URL is counted, not applied.
@@ -91,15 +92,12 @@ def _reparse_page(archive: Archive, validator: ValidatePipeline, page: dict, sit
     except DropItem:
         # A parser that now misses a required field must not erase what an older one found.
         return "invalid"
-    digest = content_hash(article.body)
     if page["article_id"] is None:
         if site and article.site != site:
             return "other_site"
-        item.content_hash = digest
-        if len(article.body or "") >= MIN_DUPLICATE_BODY_CHARS:
-            first = archive.canonical_for_hash(digest)
-            if first and first != article.canonical_url:
-                item.duplicate_of = first
+        # A fresh Deduper: one kept across pages would remember a hash's first copy from an
+        # earlier page, where the archive, changed since by re-parses, may now name another.
+        Deduper(archive).judge(item)
         _, article_id = archive.write_article(item)
         store.attach(archive.db, page["id"], article_id)
         return "recovered"
@@ -111,5 +109,6 @@ def _reparse_page(archive: Archive, validator: ValidatePipeline, page: dict, sit
     result.field_counts.update(changed)
     applied = [name for name in changed if name not in NOT_APPLIED]
     if applied:
-        store.apply(archive.db, page["article_id"], article, changed=applied, fetched_at=fetched_at, now=utcnow(), content_hash=digest)
+        store.apply(archive.db, page["article_id"], old, article, changed=applied, fetched_at=fetched_at, now=utcnow(),
+                    content_hash=content_hash(article.body))
     return "changed"

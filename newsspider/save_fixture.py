@@ -99,11 +99,9 @@ class Saved:
 
 
 def _draft_article(page: FetchedPage, now: datetime) -> tuple[Article | None, str | None]:
+    # An unknown charset needs no retry here: the parser falls back to the page's <meta> itself.
     try:
-        try:
-            return parse(page.body, page.url, now=now, encoding=page.charset), None
-        except LookupError:  # a charset Python does not know: let the page's own <meta> decide
-            return parse(page.body, page.url, now=now), None
+        return parse(page.body, page.url, now=now, encoding=page.charset), None
     except Exception as exc:  # the page is fetched already: keep it, with an empty draft to fill in
         return None, f"{type(exc).__name__}: {exc}"
 
@@ -113,8 +111,8 @@ def save_fixture(url: str, paths: FixturePaths, *, user_agent: str, timeout: flo
     """Fetch `url` and write the fixture. Raises FileExistsError (before any request) unless
     `force`, and FetchError when the page cannot be had."""
     # Checked before fetching: no request for a page we would refuse to write.
-    if paths.existing() and not force:
-        raise FileExistsError(", ".join(map(str, paths.existing())))
+    if not force and (existing := paths.existing()):
+        raise FileExistsError(", ".join(map(str, existing)))
     page = fetch_page(url, user_agent=user_agent, timeout=timeout, max_bytes=max_bytes)
     fetched_at = datetime.now(timezone.utc)
     article, error = _draft_article(page, fetched_at)

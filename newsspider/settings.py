@@ -1,7 +1,7 @@
 """Scrapy settings for newsspider. Override any of them with `-s NAME=VALUE`.
 
-Only settings live here: no code paths read this module directly, every
-component reads its values from the crawler in `from_crawler`.
+Only settings live here: every component reads its values from the crawler in
+`from_crawler`, and ingest.py, which runs without a crawler, imports its default.
 """
 
 BOT_NAME = "newsspider"
@@ -12,7 +12,11 @@ NEWSPIDER_MODULE = "newsspider.spiders"
 ARCHIVE_DB = "archive.db"
 ARCHIVE_BATCH_SIZE = 50  # items per write transaction
 ARCHIVE_FLUSH_SECONDS = 5.0  # a partial batch is written after this long
-INGEST_LINGER_SECONDS = 0.25  # `newsspider ingest`: how long a partial batch waits for more items
+# `newsspider ingest`: how long a batch not yet full (--batch-size, ARCHIVE_BATCH_SIZE) waits for more.
+# Workers push one item at a time, and an ingest that keeps up with them would otherwise write
+# a transaction per item or two, the costly case ARCHIVE_BATCH_SIZE exists to avoid
+# (docs/PERFORMANCE.md). Small beside ARCHIVE_FLUSH_SECONDS, which a crawl's own store waits.
+INGEST_LINGER_SECONDS = 0.25
 NEWSSPIDER_REQUIRED_FIELDS = ["url", "canonical_url", "site", "headline", "body"]
 
 # ---- identity and politeness ----------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from redis.exceptions import RedisError
 
 from .crawl import EXIT_FAILED, EXIT_OK, CrawlResult, run_crawl
-from .distributed import DEFAULT_PREFIX, RedisKeys, apply_worker_settings, check_name, connect, redact, worker_id
+from .distributed import RedisKeys, apply_worker_settings, connect, redact, worker_id
 from .distributed.coordinator import Coordinator
 
 
@@ -43,16 +43,16 @@ def ping(url: str) -> None:
         raise RedisUnavailable(f"cannot reach Redis at {redact(url)}: {exc}") from None
 
 
-def reset_job(url: str, job: str, prefix: str = DEFAULT_PREFIX) -> int:
+def reset_job(url: str, job: str, prefix: str) -> int:
     """Forget JOB's frontier and seen requests; returns the number of live workers that prevented it (0: done)."""
-    keys = RedisKeys(check_name(prefix, "the Redis key prefix"), check_name(job, "the job name"))
+    keys = RedisKeys.for_job(prefix, job)
     try:
         return Coordinator(connect(url), keys, worker_id()).reset()
     except RedisError as exc:
         raise RedisUnavailable(f"cannot reset job {job} at {redact(url)}: {exc}") from None
 
 
-def run_worker(spider: str, *, settings, args: dict[str, str], url: str, job: str, prefix: str = DEFAULT_PREFIX) -> WorkerResult:
+def run_worker(spider: str, *, settings, args: dict[str, str], url: str, job: str, prefix: str) -> WorkerResult:
     apply_worker_settings(settings, url=url, job=job, prefix=prefix)
     return WorkerResult(run_crawl(spider, settings=settings, args=args), worker_id())
 

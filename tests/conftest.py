@@ -31,6 +31,29 @@ def people_fr_articles() -> list[dict]:
     return cases
 
 
+def people_fr_crawl_args(base_url: str, db, *extra: str, alias: bool = True, settings: tuple[str, ...] | list[str] = (),
+                         sections: str | None = None, max_pages: int | str | None = None) -> list[str]:
+    """Arguments of `newsspider crawl people_fr` against the mirror (or a stand-in) at base_url, into db.
+
+    No politeness delays. The alias copy is at base_url/alias/... unless alias=False; `settings`
+    (NAME=VALUE) are given with -s after the common ones; sections and max_pages default to the
+    whole mirror (newsspider.demo.mirror_plan); `extra` comes last.
+    """
+    args = ["crawl", "people_fr", "--db", str(db), "-s", f"PEOPLE_FR_BASE_URL={base_url}"]
+    if alias:
+        args += ["-s", f"PEOPLE_FR_ALIAS_BASE_URL={base_url}/alias/french.people.com.cn"]
+    args += ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0"]
+    for setting in settings:
+        args += ["-s", setting]
+    if sections is None or max_pages is None:
+        from newsspider.demo import mirror_plan
+
+        plan = mirror_plan(PEOPLE_FR)
+        sections = plan["sections"] if sections is None else sections
+        max_pages = plan["max_pages"] if max_pages is None else max_pages
+    return [*args, "-a", f"sections={sections}", "-a", f"max_pages={max_pages}", *extra]
+
+
 @pytest.fixture(scope="session")
 def mirror_server():
     from newsspider.mirror import MirrorServer, people_fr_mounts
@@ -68,10 +91,11 @@ def redis_url():
     """
     import os
     import shutil
-    import socket
     import time
 
     import redis
+
+    from newsspider.testing.serving import free_port
 
     def answers(url: str) -> bool:
         try:
@@ -89,9 +113,7 @@ def redis_url():
     if binary is None:
         pytest.fail("redis-server is not installed: `make test` installs Debian's (apt-get install redis-server) "
                     "and starts it; plain pytest starts one itself when the binary is on PATH")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen([binary, "--save", "", "--appendonly", "no", "--bind", "127.0.0.1", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"redis://127.0.0.1:{port}/0"

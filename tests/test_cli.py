@@ -6,10 +6,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import FROZEN_NOW, people_fr_articles, run_cli
+from archive_helpers import CASES
+from conftest import FROZEN_NOW, run_cli
 from newsspider.cli import main
 
-CASES = {c["id"]: c for c in people_fr_articles()}
 SEED = CASES["9074390"]
 
 

@@ -7,24 +7,14 @@ import time
 
 import pytest
 
-from conftest import PEOPLE_FR, people_fr_articles, run_cli
+from conftest import people_fr_articles, people_fr_crawl_args, run_cli
 from newsspider.archive import Archive
-from newsspider.demo import mirror_plan
 
 ALIAS = "http://french.people.com.cn/Economie/n3/2021/0714/c31355-9872415.html"
 
 
 def crawl(server, db, *extra):
-    plan = mirror_plan(PEOPLE_FR)
-    return run_cli(
-        "crawl", "people_fr", "--db", str(db),
-        "-s", f"PEOPLE_FR_BASE_URL={server.url}",
-        "-s", f"PEOPLE_FR_ALIAS_BASE_URL={server.url}/alias/french.people.com.cn",
-        "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0",
-        "-s", "NEWSSPIDER_CONTACT=tests@example.org",
-        "-a", f"sections={plan['sections']}", "-a", f"max_pages={plan['max_pages']}", "-a", f"urls={ALIAS}",
-        *extra,
-    )
+    return run_cli(*people_fr_crawl_args(server.url, db, "-a", f"urls={ALIAS}", *extra, settings=["NEWSSPIDER_CONTACT=tests@example.org"]))
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,9 @@ import time
 
 import pytest
 
-from conftest import FIXTURES, PEOPLE_FR, run_cli
+from conftest import FIXTURES, PEOPLE_FR, people_fr_crawl_args, run_cli
 from newsspider.archive import Archive
 from newsspider.archive import raw as raw_store
-from newsspider.demo import mirror_plan
 from newsspider.mirror import MirrorServer, people_fr_mounts
 
 UPDATED = FIXTURES / "people_fr_updated"
@@ -22,16 +21,8 @@ HUAWEI = "http://french.peopledaily.com.cn/Economie/n3/2016/0616/c31355-9073012.
 
 
 def crawl(server, db):
-    plan = mirror_plan(PEOPLE_FR)
-    return run_cli(
-        "crawl", "people_fr", "--db", str(db),
-        "-s", f"PEOPLE_FR_BASE_URL={server.url}",
-        "-s", f"PEOPLE_FR_ALIAS_BASE_URL={server.url}/alias/french.people.com.cn",
-        "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0",
-        # The mirror's articles are years old: re-check them all, as a re-crawl of recent news would.
-        "-s", "NEWSSPIDER_RECHECK_DAYS=100000",
-        "-a", f"sections={plan['sections']}", "-a", f"max_pages={plan['max_pages']}",
-    )
+    # The mirror's articles are years old: re-check them all, as a re-crawl of recent news would.
+    return run_cli(*people_fr_crawl_args(server.url, db, settings=["NEWSSPIDER_RECHECK_DAYS=100000"]))
 
 
 @pytest.fixture(scope="module")

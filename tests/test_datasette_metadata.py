@@ -130,7 +130,9 @@ def test_serve_loads_no_plugin_that_could_render_html():
     pm.register(RenderHtml, name="render_html_plugin")
     try:
         assert "render_html_plugin" in only_default_plugins()
+        # Checked here, before the cleanup below unregisters the plugin whatever happened.
+        assert not pm.is_registered(RenderHtml)
+        assert not pm.hook.render_cell.get_hookimpls()
     finally:
         if pm.is_registered(RenderHtml):
             pm.unregister(RenderHtml)
-    assert not pm.hook.render_cell.get_hookimpls()

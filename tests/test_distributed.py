@@ -10,7 +10,8 @@ import pytest
 import scrapy
 from scrapy.settings import Settings
 
-from conftest import FROZEN_NOW, people_fr_articles
+from archive_helpers import CASES
+from conftest import FROZEN_NOW
 from newsspider.archive import Archive
 from newsspider.crawl import project_settings
 from newsspider.distributed import RedisKeys, apply_worker_settings, check_name, connect, redact, request_codec
@@ -20,8 +21,6 @@ from newsspider.ingest import Ingest
 from newsspider.items import CrawledArticle, RawFetch, SeenAgain, UnparsedPage
 from newsspider.parsers import parse
 from newsspider.spiders.people_fr import PeopleFrSpider
-
-CASES = {c["id"]: c for c in people_fr_articles()}
 
 
 @pytest.fixture

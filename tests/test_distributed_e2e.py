@@ -19,6 +19,7 @@ from newsspider.distributed import RedisKeys, connect
 from newsspider.distributed.coordinator import Coordinator
 from newsspider.lock import ArchiveLock
 from newsspider.mirror import MirrorServer, people_fr_mounts
+from newsspider.testing.serving import free_port
 
 ALIAS = "http://french.people.com.cn/Economie/n3/2021/0714/c31355-9872415.html"
 ARTICLE_PATH = re.compile(r"/c\d+-\d+\.html$")
@@ -190,11 +191,7 @@ def test_ingest_exits_4_while_another_run_holds_the_archive(redis_url, tmp_path)
 
 
 def test_unreachable_redis_exits_1_with_the_address_but_not_the_password(tmp_path):
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # nothing listens there once the socket is closed
+    port = free_port()  # nothing listens there once the socket is closed
     url = f"redis://:hunter2@127.0.0.1:{port}/0"
     for args in (("crawl", "people_fr", "--redis", url, "--db", str(tmp_path / "a.db")), ("ingest", "--redis", url, "--db", str(tmp_path / "a.db"))):
         run = run_cli(*args)

@@ -9,23 +9,16 @@ import time
 
 import pytest
 
-from conftest import PEOPLE_FR, run_cli
+from conftest import PEOPLE_FR, people_fr_crawl_args, run_cli
 from newsspider.archive import Archive
-from newsspider.demo import mirror_plan
 from newsspider.lock import ArchiveLock
 from newsspider.mirror import MirrorServer, people_fr_mounts
 
-PLAN = mirror_plan(PEOPLE_FR)
 ARTICLE_PATH = re.compile(r"/n3/\d{4}/\d{4}/c\d+-\d+\.html$")
 
 
 def crawl(server, db, *extra):
-    return run_cli(
-        "crawl", "people_fr", "--db", str(db),
-        "-s", f"PEOPLE_FR_BASE_URL={server.url}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0",
-        "-a", f"sections={PLAN['sections']}", "-a", f"max_pages={PLAN['max_pages']}",
-        *extra,
-    )
+    return run_cli(*people_fr_crawl_args(server.url, db, *extra, alias=False))
 
 
 def article_requests(server, since: int = 0) -> list[tuple[str, dict]]:

@@ -8,7 +8,8 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from conftest import FROZEN_NOW, people_fr_articles
+from archive_helpers import CASES
+from conftest import FROZEN_NOW
 from newsspider.archive import Archive
 from newsspider.items import CrawledArticle
 from newsspider.parsers import parse
@@ -16,8 +17,6 @@ from newsspider.pipelines.dedupe import DedupePipeline
 from newsspider.pipelines.store import StorePipeline
 from newsspider.pipelines.validate import ValidatePipeline
 from newsspider.spiders.people_fr import PeopleFrSpider
-
-CASES = {c["id"]: c for c in people_fr_articles()}
 
 
 def item(case_id="9074390", *, url=None, fetched_at="2026-01-01T00:00:00+00:00"):

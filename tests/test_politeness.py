@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import PEOPLE_FR, run_cli
+from conftest import PEOPLE_FR, people_fr_crawl_args, run_cli
 from newsspider.archive import Archive
 from newsspider.middlewares.retry_after import retry_after_seconds
 
@@ -63,10 +63,7 @@ def busy_site():
 
 
 def crawl(base, db, *extra):
-    return run_cli(
-        "crawl", "people_fr", "--db", str(db), "-s", f"PEOPLE_FR_BASE_URL={base}", "-s", "DOWNLOAD_DELAY=0",
-        "-s", "AUTOTHROTTLE_START_DELAY=0", "-a", "sections=Economie", "-a", "max_pages=1", *extra,
-    )
+    return run_cli(*people_fr_crawl_args(base, db, *extra, alias=False, sections="Economie", max_pages=1))
 
 
 def test_503_with_retry_after_is_retried_after_the_wait(busy_site, tmp_path):

@@ -14,21 +14,16 @@ import time
 
 import pytest
 
-from conftest import PEOPLE_FR, ROOT
+from conftest import PEOPLE_FR, ROOT, people_fr_crawl_args
 from newsspider.archive import connect
-from newsspider.demo import mirror_plan
 from newsspider.mirror import MirrorServer, people_fr_mounts
-
-PLAN = mirror_plan(PEOPLE_FR)
 
 
 def command(server, db):
-    return [
-        sys.executable, "-m", "newsspider", "crawl", "people_fr", "--db", str(db),
-        "-s", f"PEOPLE_FR_BASE_URL={server.url}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0",
-        "-s", "ARCHIVE_BATCH_SIZE=3", "-s", "ARCHIVE_FLUSH_SECONDS=0.2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
-        "-a", f"sections={PLAN['sections']}", "-a", f"max_pages={PLAN['max_pages']}",
-    ]
+    return [sys.executable, "-m", "newsspider", *people_fr_crawl_args(
+        server.url, db, alias=False,
+        settings=["ARCHIVE_BATCH_SIZE=3", "ARCHIVE_FLUSH_SECONDS=0.2", "CONCURRENT_REQUESTS_PER_DOMAIN=2"],
+    )]
 
 
 def snapshot(db) -> dict:

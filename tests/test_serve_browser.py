@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
+from newsspider.testing.serving import fetch
+from newsspider.testing.serving import served as serve_in_background
 
 CHROMIUM = Path("/usr/bin/chromium")
 # A closed network: without the background-networking flags Chromium keeps trying
@@ -31,48 +28,13 @@ ARTIFACTS = ROOT / "test-artifacts"
 SEED = "Jack Ma : Alibaba suit de près le développement des PME russes"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.status, response.read().decode("utf-8")
-
-
 @pytest.fixture(scope="module")
 def served(demo_archive):
     db = demo_archive[0]
     digest = hashlib.sha256(db.read_bytes()).hexdigest()
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "newsspider", "serve", "--db", str(db), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"newsspider serve exited with {proc.returncode}:\n{proc.stdout.read()[-3000:]}")
-            try:
-                if fetch(f"{url}/-/versions.json")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("newsspider serve did not answer within 60 s")
-            time.sleep(0.2)
+    # Its output goes to a file: a pipe nobody reads fills up with datasette's request log and stops it.
+    with serve_in_background(db) as url:
         yield {"url": url, "db": db, "digest": digest}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_serve_answers_on_loopback_with_the_packaged_metadata(served):
@@ -84,16 +46,9 @@ def test_serve_answers_on_loopback_with_the_packaged_metadata(served):
     rows = json.loads(fetch(f"{served['url']}/archive/articles.json?_search=Alibaba&_shape=array")[1])
     assert [r["headline"] for r in rows] == [SEED]
     # Read-only: datasette refuses anything but a query, and the file is left as it was.
-    status, _ = _status(f"{served['url']}/archive.json?sql=delete+from+articles")
+    status, _ = fetch(f"{served['url']}/archive.json?sql=delete+from+articles")
     assert status >= 400
     assert hashlib.sha256(served["db"].read_bytes()).hexdigest() == served["digest"]
-
-
-def _status(url):
-    try:
-        return fetch(url)
-    except urllib.error.HTTPError as exc:
-        return exc.code, ""
 
 
 def test_a_browser_searches_for_alibaba_and_finds_the_seed_article(served, tmp_path):

@@ -13,7 +13,7 @@ import sqlite3
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable
 
 from sqlite_utils import Database
 
@@ -62,6 +62,32 @@ def connect(path: str | os.PathLike, *, readonly: bool = False) -> Database:
             db.enable_wal()
         conn.execute("PRAGMA synchronous = NORMAL")
     return db
+
+
+def article_row(article: Article, *, digest: str | None, fetched_at: str) -> dict[str, Any]:
+    """The article's columns in articles, URLs included; first_seen and last_seen, which describe crawls, are the caller's."""
+    row = {name: getattr(article, name) for name in ARTICLE_FIELDS if name not in ("authors", "image_credits", "related_links")}
+    row["authors"] = json.dumps(article.authors, ensure_ascii=False)
+    row["content_hash"] = digest
+    row["fetched_at"] = fetched_at
+    return row
+
+
+def write_children(db: Database, article_id: int, article: Article,
+                   tables: Collection[str] = ("image_credits", "related_links")) -> None:
+    """Insert the article's credits and links (those of `tables`); the caller deletes the old ones first."""
+    # sqlite-utils inspects the table even for nothing to insert (0.1 ms each): most articles have no credits.
+    if article.image_credits and "image_credits" in tables:
+        db["image_credits"].insert_all(
+            ({"article_id": article_id, "position": i, **credit} for i, credit in enumerate(article.image_credits)),
+            batch_size=200,
+        )
+    if article.related_links and "related_links" in tables:
+        db["related_links"].insert_all(
+            ({"article_id": article_id, "position": i, "title": link["title"], "url": link["url"]}
+             for i, link in enumerate(article.related_links)),
+            batch_size=200,
+        )
 
 
 class Archive:
@@ -140,23 +166,25 @@ class Archive:
     def _write_article(self, item: CrawledArticle) -> tuple[str, int]:
         article, seen = item.article, item.fetched_at
         digest = item.content_hash or content_hash(article.body)
-        target = self._copy_target(item, digest)
+        row = self.db.execute("select id from articles where canonical_url = ?", [article.canonical_url]).fetchone()
+        # A canonical URL with an article of its own updates it, even when its body is another's.
+        target = self._copy_target(item, digest) if row is None else None
         if target is not None:
             self._record_url(article.canonical_url, target, "same_body", seen)
             if article.url != article.canonical_url:
                 self._record_url(article.url, target, "same_body", seen)
             self.db["articles"].update(target, {"last_seen": seen})
             return "duplicate", target
-        row = self.db.execute("select id from articles where canonical_url = ?", [article.canonical_url]).fetchone()
         if row is None:
             article_id = self._insert(item)
             neardup.index_and_link(self.db, article_id, article.body, seen)
             outcome = "new"
         else:
             article_id = row[0]
-            changed = self.changed_fields(self.load_article(article_id), article)
+            stored = self.load_article(article_id)
+            changed = self.changed_fields(stored, article)
             if changed:
-                versions.record(self.db, article_id, changed_fields=changed, changed_at=seen, cause="refetch")
+                versions.record(self.db, article_id, stored, changed_fields=changed, changed_at=seen, cause="refetch")
                 self._update(article_id, item)
                 if "body" in changed:
                     neardup.index_and_link(self.db, article_id, article.body, seen)
@@ -174,12 +202,10 @@ class Archive:
         return outcome, article_id
 
     def _copy_target(self, item: CrawledArticle, digest: str | None) -> int | None:
-        """The stored article this item is an exact copy of, if any (never itself)."""
+        """The stored article this item is an exact copy of, if any; asked only when its canonical URL has no article."""
         if digest is None:
             return None
         canonical_url = item.article.canonical_url
-        if self.db.execute("select 1 from articles where canonical_url = ?", [canonical_url]).fetchone():
-            return None
         candidates = []
         if item.duplicate_of:
             candidates.append(item.duplicate_of)
@@ -195,11 +221,7 @@ class Archive:
         return None
 
     def _row(self, item: CrawledArticle) -> dict[str, Any]:
-        a = item.article
-        row = {name: getattr(a, name) for name in ARTICLE_FIELDS if name not in ("authors", "image_credits", "related_links")}
-        row["authors"] = json.dumps(a.authors, ensure_ascii=False)
-        row["content_hash"] = item.content_hash or content_hash(a.body)
-        row["fetched_at"] = item.fetched_at
+        row = article_row(item.article, digest=item.content_hash or content_hash(item.article.body), fetched_at=item.fetched_at)
         row["last_seen"] = item.fetched_at
         return row
 
@@ -207,7 +229,7 @@ class Archive:
         row = self._row(item)
         row["first_seen"] = item.fetched_at
         article_id = self.db["articles"].insert(row).last_pk
-        self._write_children(article_id, item.article)
+        write_children(self.db, article_id, item.article)
         return article_id
 
     def _update(self, article_id: int, item: CrawledArticle) -> None:
@@ -216,21 +238,7 @@ class Archive:
         self.db["articles"].update(article_id, row)
         self.db.execute("delete from image_credits where article_id = ?", [article_id])
         self.db.execute("delete from related_links where article_id = ?", [article_id])
-        self._write_children(article_id, item.article)
-
-    def _write_children(self, article_id: int, article: Article) -> None:
-        # sqlite-utils inspects the table even for nothing to insert (0.1 ms each): most articles have no credits.
-        if article.image_credits:
-            self.db["image_credits"].insert_all(
-                ({"article_id": article_id, "position": i, **credit} for i, credit in enumerate(article.image_credits)),
-                batch_size=200,
-            )
-        if article.related_links:
-            self.db["related_links"].insert_all(
-                ({"article_id": article_id, "position": i, "title": link["title"], "url": link["url"]}
-                 for i, link in enumerate(article.related_links)),
-                batch_size=200,
-            )
+        write_children(self.db, article_id, item.article)
 
     def _record_url(self, url: str, article_id: int, reason: str, seen: str) -> None:
         self.db.execute(
@@ -275,7 +283,6 @@ class Archive:
 
     def finish_run(self, run_id: int, *, status: str, finish_reason: str | None, counts: dict[str, int], stats: dict[str, Any],
                    coverage: dict | None = None, alarms: list | None = None) -> None:
-        columns = set(self.db["crawl_runs"].columns_dict)
         with self.db.atomic():
             self.db["crawl_runs"].update(
                 run_id,
@@ -283,8 +290,7 @@ class Archive:
                     "finished_at": utcnow(),
                     "status": status,
                     "finish_reason": finish_reason,
-                    # A count without a column of its own is still in the stats JSON.
-                    **{k: v for k, v in counts.items() if k in columns},
+                    **counts,
                     "stats": json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True),
                     "coverage": json.dumps(coverage or {}, ensure_ascii=False, sort_keys=True),
                     "alarms": json.dumps(alarms or [], ensure_ascii=False),

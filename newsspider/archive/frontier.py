@@ -16,8 +16,6 @@ class Known:
     article_id: int
     canonical_url: str
     newest: datetime | None  # the later of published_at and updated_at, as the page stated them
-    etag: str | None
-    last_modified: str | None
 
 
 class Frontier:
@@ -42,6 +40,12 @@ class Frontier:
         if row is None:
             return None
         article_id, canonical_url, published, updated = row
+        return Known(article_id, canonical_url, _newest(published, updated))
+
+    def validators(self, article_id: int) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) of the article's last 200 answer, for a conditional re-check.
+
+        Apart from lookup(): most known links are not re-checked, and need no second query."""
         headers = self.db.execute(
             """select headers from raw_responses
                where article_id = ? and status = 200 order by id desc limit 1""",
@@ -54,7 +58,7 @@ class Frontier:
                     etag = value
                 elif name.lower() == "last-modified":
                     last_modified = value
-        return Known(article_id, canonical_url, _newest(published, updated), etag, last_modified)
+        return etag, last_modified
 
 
 def _newest(*values: str | None) -> datetime | None:
@@ -66,7 +70,7 @@ def _newest(*values: str | None) -> datetime | None:
             moment = datetime.fromisoformat(value)
         except ValueError:
             continue
-        moments.append(moment.replace(tzinfo=None) if moment.tzinfo is None else moment)
+        moments.append(moment)
     aware = [m for m in moments if m.tzinfo is not None]
     # Mixed naive and aware dates: compare what the pages say, wall clock to wall clock.
     return max(aware or moments, key=lambda m: m.replace(tzinfo=None)) if moments else None

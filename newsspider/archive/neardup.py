@@ -17,40 +17,37 @@ from .. import minhash
 MIN_BODY_CHARS = 200
 
 
-def index(db: Database, article_id: int, body: str | None) -> list[int]:
-    """(Re)write the article's band keys; returns them."""
+def index(db: Database, article_id: int, body: str | None, mine: set[str] | None = None) -> list[int]:
+    """(Re)write the article's band keys; returns them. `mine`: the body's shingles, if the caller has them."""
     db.execute("delete from minhash_bands where article_id = ?", [article_id])
     if not body or len(body) < MIN_BODY_CHARS:
         return []
-    keys = sorted(set(minhash.body_band_keys(body)))
+    if mine is None:
+        mine = minhash.shingles(body)
+    keys = sorted(set(minhash.band_keys(minhash.signature(mine))))
     db.conn.executemany("insert or ignore into minhash_bands (band_key, article_id) values (?, ?)", [(k, article_id) for k in keys])
     return keys
 
 
-def link(db: Database, article_id: int, body: str | None, keys: list[int], detected_at: str) -> dict | None:
-    """Link the article to the first copy of its story, if an earlier article matches. Returns the link."""
+def link(db: Database, article_id: int, mine: set[str], keys: list[int], detected_at: str) -> dict | None:
+    """Link the article (`mine`: its body's shingles) to the first copy of its story, if an earlier article matches. Returns the link."""
     db.execute("delete from near_duplicates where article_id = ?", [article_id])
     if not keys:
         return None
     marks = ",".join("?" * len(keys))
-    candidates = [
-        row[0]
-        for row in db.execute(
-            f"select distinct article_id from minhash_bands where band_key in ({marks}) and article_id < ? order by article_id",
-            [*keys, article_id],
-        )
-    ]
-    if not candidates:
-        return None
-    mine = minhash.shingles(body)
+    candidates = db.execute(
+        f"""select a.id, a.body, n.first_id from articles a left join near_duplicates n on n.article_id = a.id
+            where a.id in (select article_id from minhash_bands where band_key in ({marks}) and article_id < ?)
+            order by a.id""",
+        [*keys, article_id],
+    ).fetchall()
     best = None
-    for candidate in candidates:
-        other = db.execute("select body from articles where id = ?", [candidate]).fetchone()[0]
+    for candidate, other, first in candidates:
         score = minhash.jaccard(mine, minhash.shingles(other))
         if score < minhash.THRESHOLD:
             continue
-        row = db.execute("select first_id from near_duplicates where article_id = ?", [candidate]).fetchone()
-        first = row[0] if row else candidate
+        if first is None:
+            first = candidate
         # The oldest story wins; between copies of it, the closest one is the match.
         if best is None or (first, -score) < (best["first_id"], -best["similarity"]):
             best = {"article_id": article_id, "first_id": first, "matched_id": candidate, "similarity": round(score, 4), "detected_at": detected_at}
@@ -60,7 +57,9 @@ def link(db: Database, article_id: int, body: str | None, keys: list[int], detec
 
 
 def index_and_link(db: Database, article_id: int, body: str | None, detected_at: str) -> dict | None:
-    return link(db, article_id, body, index(db, article_id, body), detected_at)
+    # Shingling is the costly step of both: done once.
+    mine = minhash.shingles(body)
+    return link(db, article_id, mine, index(db, article_id, body, mine), detected_at)
 
 
 def backfill(db: Database) -> int:

@@ -1,10 +1,10 @@
 """Raw responses: every article response as received, its body compressed and stored once per content.
 
-Brotli at quality 5: on the mirror and on real pages it stores HTML in about a
-quarter of its size (4.1x on real pages, against 3.9x for zlib), in about a
-millisecond per page, and the crawl writes from Scrapy's reactor thread, where
-brotli 11's extra 10 % would cost 50 ms a page. Brotli is already installed
-with Scrapy. `compression` is stored per body so another codec can come later.
+Brotli at quality 5: smaller than zlib at no extra time, while brotli 11's extra
+12 % or so would cost the crawl, which writes from Scrapy's reactor thread, half a
+second a page (figures and their command in the README, "Storage cost"). Brotli is
+already installed with Scrapy. `compression` is stored per body so another codec
+can come later.
 """
 
 from __future__ import annotations

@@ -16,9 +16,11 @@ from sqlite_utils import Database
 
 from ..items import Article
 from . import neardup, raw, versions
+from .db import article_row, write_children
 
+# raw_bodies is there for next_pages, which reads each page's body; a left join on its key counts the same pages.
 _PAGES = """
-    from raw_responses r left join articles a on a.id = r.article_id
+    from raw_responses r left join articles a on a.id = r.article_id left join raw_bodies b on b.sha256 = r.body_sha256
     where r.id > :after
       and ((r.article_id is not null and r.outcome != 'duplicate'
             and r.id = (select max(x.id) from raw_responses x where x.article_id = r.article_id and x.outcome != 'duplicate'))
@@ -36,11 +38,11 @@ def count_pages(db: Database, *, after: int, since: str | None, site: str | None
 
 def next_pages(db: Database, *, after: int, since: str | None, site: str | None, limit: int) -> list[dict[str, Any]]:
     rows = list(db.query(
-        f"select r.id, r.article_id, r.final_url, r.encoding, r.fetched_at, r.body_sha256 {_PAGES} order by r.id limit :limit",
+        f"select r.id, r.article_id, r.final_url, r.encoding, r.fetched_at, b.data, b.compression {_PAGES} order by r.id limit :limit",
         {"after": after, "since": since, "site": site, "limit": limit},
     ))
     for row in rows:
-        row["body"] = raw.body(db, row.pop("body_sha256"))
+        row["body"] = raw.decompress(row.pop("data"), row.pop("compression"))
     return rows
 
 
@@ -69,28 +71,22 @@ def finish(db: Database, run_id: int, now: str) -> None:
     db["reparse_runs"].update(run_id, {"status": "finished", "finished_at": now})
 
 
-def apply(db: Database, article_id: int, article: Article, *, changed: list[str], fetched_at: str, now: str, content_hash: str | None) -> None:
-    """Overwrite the article's extracted fields with a re-parse, keeping the old ones as a version.
+def apply(db: Database, article_id: int, old: Article, article: Article, *, changed: list[str], fetched_at: str, now: str,
+          content_hash: str | None) -> None:
+    """Overwrite the article's extracted fields with a re-parse, keeping the old ones (`old`, as loaded) as a version.
 
     The article keeps its URLs (its identity) and its first_seen/last_seen
     (they describe crawls, not parsing).
     """
-    versions.record(db, article_id, changed_fields=changed, changed_at=now, cause="reparse")
-    db["articles"].update(article_id, {
-        "site": article.site, "section": article.section, "language": article.language, "headline": article.headline,
-        "body": article.body, "published_at": article.published_at, "updated_at": article.updated_at,
-        "updated_at_raw": article.updated_at_raw, "authors": json.dumps(article.authors, ensure_ascii=False),
-        "content_hash": content_hash, "fetched_at": fetched_at,
-    })
+    versions.record(db, article_id, old, changed_fields=changed, changed_at=now, cause="reparse")
+    row = article_row(article, digest=content_hash, fetched_at=fetched_at)
+    del row["url"], row["canonical_url"]
+    db["articles"].update(article_id, row)
     if "image_credits" in changed:
         db.execute("delete from image_credits where article_id = ?", [article_id])
-        db["image_credits"].insert_all(
-            ({"article_id": article_id, "position": i, **c} for i, c in enumerate(article.image_credits)), batch_size=200)
     if "related_links" in changed:
         db.execute("delete from related_links where article_id = ?", [article_id])
-        db["related_links"].insert_all(
-            ({"article_id": article_id, "position": i, "title": link["title"], "url": link["url"]}
-             for i, link in enumerate(article.related_links)), batch_size=200)
+    write_children(db, article_id, article, tables=changed)
     if "body" in changed:
         neardup.index_and_link(db, article_id, article.body, now)
 

@@ -45,6 +45,11 @@ class RedisKeys:
     prefix: str
     job: str = ""  # ingest reads only the prefix's keys
 
+    @classmethod
+    def for_job(cls, prefix: str, job: str) -> RedisKeys:
+        """The keys of a job, its names checked: what a worker or a reset is about to write or delete."""
+        return cls(check_name(prefix, "the Redis key prefix"), check_name(job, "the job name"))
+
     @property
     def requests(self) -> str:
         return f"{self.prefix}:{self.job}:requests"
@@ -117,7 +122,7 @@ PUSH_PIPELINE = "newsspider.pipelines.push.RedisPushPipeline"
 
 def apply_worker_settings(settings, *, url: str, job: str, prefix: str = DEFAULT_PREFIX) -> None:
     """Turn a crawl's settings into a worker's: shared frontier and dupefilter, items to Redis, no archive."""
-    keys = RedisKeys(check_name(prefix, "the Redis key prefix"), check_name(job, "the job name"))
+    keys = RedisKeys.for_job(prefix, job)
     pipelines = dict(settings.getdict("ITEM_PIPELINES"))
     position = pipelines.get(ARCHIVE_PIPELINES[-1], 300)
     for name in ARCHIVE_PIPELINES:
@@ -135,7 +140,6 @@ def apply_worker_settings(settings, *, url: str, job: str, prefix: str = DEFAULT
         # The frontier outlives a worker: RedisScheduler decides when a crawl is over.
         "SCHEDULER_PERSIST": True,
         "REDIS_URL": url,
-        "NEWSSPIDER_REDIS_URL": url,
         "NEWSSPIDER_REDIS_PREFIX": keys.prefix,
         "NEWSSPIDER_REDIS_JOB": keys.job,
         "ITEM_PIPELINES": pipelines,

@@ -28,6 +28,7 @@ from typing import Any
 from ..items import Article, CrawledArticle, RawFetch, SeenAgain, UnparsedPage
 
 FORMAT_VERSION = 1
+KINDS = ("article", "unparsed", "seen", "report")
 
 
 class UnreadableMessage(ValueError):
@@ -72,6 +73,8 @@ def decode(data: bytes) -> Message:
         version = envelope.get("v") if isinstance(envelope, dict) else None
         raise UnreadableMessage(f"format version {version!r}, this newsspider reads {FORMAT_VERSION}")
     kind, body = envelope.get("kind"), envelope.get("item")
+    if kind not in KINDS:
+        raise UnreadableMessage(f"unknown kind {kind!r}")
     message = Message(kind=kind, spider=envelope.get("spider"), worker=envelope.get("worker"))
     try:
         if kind == "article":
@@ -87,11 +90,7 @@ def decode(data: bytes) -> Message:
             if not isinstance(body, dict):
                 raise TypeError("a report is an object")
             message.report = body
-        else:
-            raise UnreadableMessage(f"unknown kind {kind!r}")
     except (KeyError, TypeError, ValueError, zlib.error) as exc:
-        if isinstance(exc, UnreadableMessage):
-            raise
         raise UnreadableMessage(f"bad {kind} message: {type(exc).__name__}: {exc}") from None
     return message
 

@@ -46,9 +46,10 @@ class RedisDupeFilter(RFPDupeFilter):
 
     @classmethod
     def from_spider(cls, spider):
-        crawler = spider.crawler
-        base = super().from_spider(spider)
-        return cls(base.server, base.key, base.debug, crawler.request_fingerprinter, crawler.stats)
+        dupefilter = super().from_spider(spider)
+        dupefilter.fingerprinter = spider.crawler.request_fingerprinter
+        dupefilter.stats = spider.crawler.stats
+        return dupefilter
 
     def request_fingerprint(self, request):
         if self.fingerprinter is None:

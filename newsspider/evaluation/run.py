@@ -39,6 +39,13 @@ class NewsspiderExtractor(Extractor):
     name = "newsspider"
     extracts_credits = True
 
+    def setup(self) -> None:
+        # The parser imports these on the first page that needs them: imported here, so the
+        # first case's time is parsing, not loading libraries.
+        import dateparser  # noqa: F401
+        import htmldate  # noqa: F401
+        import trafilatura  # noqa: F401
+
     def extract(self, html: bytes, case: Case) -> Prediction:
         article = parse(html, case.url, now=case.now)
         return Prediction(article.headline, list(article.authors or []), article.published_at, article.body,

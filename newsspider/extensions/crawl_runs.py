@@ -39,15 +39,8 @@ class CrawlRunRecorder:
         stats = self.crawler.stats.get_stats()
         counts = RunCounts.from_stats(stats)
         coverage = health.coverage_from_stats(stats)
-        s = self.crawler.settings
         with Archive(self.db_path) as archive:
-            found = []
-            for site, current in coverage.items():
-                history = archive.coverage_history(spider.name, site, before_run=self.run_id, limit=s.getint("HEALTH_HISTORY_RUNS", 5))
-                found += health.alarms(
-                    site, current, history,
-                    min_articles=s.getint("HEALTH_MIN_ARTICLES", 3), drop_ratio=s.getfloat("HEALTH_DROP_RATIO", 0.5),
-                )
+            found = health.run_alarms(archive, spider.name, self.run_id, coverage, self.crawler.settings)
             if found:
                 # Read back by `newsspider crawl` for its summary line and exit code.
                 self.crawler.stats.set_value("newsspider/alarms", found)

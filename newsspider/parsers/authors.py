@@ -61,7 +61,7 @@ def people(names: list[str]) -> list[str]:
     return out
 
 
-_BYLINE_HINT = re.compile(r"byline|author|autor|auteur|writer|reporter|journalist|verfasser|firma|kicker-author", re.I)
+_BYLINE_HINT = re.compile(r"byline|author|autor|auteur|writer|reporter|journalist|verfasser|firma", re.I)
 
 
 def from_bylines(scope) -> list[str]:
@@ -81,11 +81,12 @@ def from_bylines(scope) -> list[str]:
         hint = f"{el.get('class', '')} {el.get('id', '')}"
         if not _BYLINE_HINT.search(hint) or re.search(r"bio|avatar|image|img|photo|box|list|more|teaser|related", hint, re.I):
             continue
-        if re.match(r"^\s*(?:foto|photo|bild|image|©|quelle|source)\b", text_of(el), re.I):
+        text = text_of(el)
+        if re.match(r"^\s*(?:foto|photo|bild|image|©|quelle|source)\b", text, re.I):
             continue  # an image credit, not a byline
         # Links in a byline are the names ("By <a>Jane</a> and <a>John</a> | Twitter" has more).
-        links = [text_of(a) for a in el.iter("a") if text_of(a) and not re.search(r"twitter|facebook|mail|follow|@", text_of(a), re.I)]
-        values = links if links else [text_of(el)]
+        links = [t for t in (text_of(a) for a in el.iter("a")) if t and not re.search(r"twitter|facebook|mail|follow|@", t, re.I)]
+        values = links if links else [text]
         names = [n for value in values if value and len(value) <= 120 for n in split_names(value)]
         if names:
             return names

@@ -30,7 +30,6 @@ _BOILERPLATE = re.compile(
 _SKIP_TAGS = frozenset({"figure", "figcaption", "aside", "nav", "footer", "header", "form", "button", "table", "noscript", "script", "style", "template", "svg"})
 _BULLET = re.compile(r"^[-•▪·]\s+")
 MIN_CONFIRMED_SHARE = 0.6
-import os
 
 
 def tokens(text: str) -> list[str]:
@@ -118,8 +117,8 @@ def cluster_container(page):
     return max(candidates, key=lambda el: sum(1 for _ in el.iterancestors()))
 
 
-def cluster_lines(page, container=None) -> list[str]:
-    container = container if container is not None else cluster_container(page)
+def cluster_lines(container) -> list[str]:
+    # None is the caller's search finding nothing: searching again would only repeat it.
     if container is None:
         return []
     lines = []
@@ -190,15 +189,6 @@ def _prefer_ld_body(lines: list[str], ld_body: str, visible: str) -> list[str]:
         return lines
     shown = [line for line in ld_lines if _shown(line, visible)]
     return shown if len(tokens(" ".join(shown))) >= len(tokens(" ".join(lines))) else lines
-    ld_key = token_key(" ".join(ld_lines))
-    ours = [line for line in lines if len(tokens(line)) >= 4]
-    contained = sum(len(tokens(line)) for line in ours if token_key(line) in ld_key)
-    if ours and contained < 0.9 * sum(len(tokens(line)) for line in ours):
-        return lines
-    if LD_MODE == "d":
-        shown = [line for line in ld_lines if _shown(line, visible)]
-        return shown if len(tokens(" ".join(shown))) >= len(tokens(" ".join(lines))) else lines
-    return ld_lines
 
 
 # A JSON string holding article HTML, as script-rendered sites (Next.js and the like) ship it.
@@ -233,8 +223,8 @@ def embedded_lines(page) -> list[str]:
     return best
 
 
-def article_body(page, *, titles: list[str], leads: list[str], ld_body: str | None, container=None, scope=None) -> str | None:
-    cluster = cluster_lines(page, container)
+def article_body(page, *, titles: list[str], leads: list[str], ld_body: str | None, container, scope=None) -> str | None:
+    cluster = cluster_lines(container)
     traf = trafilatura_lines(page, fast=True, scope=scope)
     # trafilatura's fallbacks (readability, jusText) cost as much as its main pass: run
     # them only when the fast pass found clearly less than the paragraph cluster holds.

@@ -155,9 +155,8 @@ def split_caption(text: str) -> tuple[str | None, ImageCredit | None]:
         if credit is not None:
             caption = clean(text[: match.start()]) or None
             before = _TRAILING_PLAIN.search(caption or "")
-            if before and parse_credit(before.group("raw")) is not None:
+            if before and (person := parse_credit(before.group("raw"))) is not None:
                 # "Foto: Nicolas Economou (Getty)": the photographer, then the agency in brackets.
-                person = parse_credit(before.group("raw"))
                 caption = clean(caption[: before.start("raw")]) or None
                 credit = ImageCredit(
                     raw=f"{clean(before.group('raw'))} {credit['raw']}",

@@ -75,8 +75,7 @@ def _skipped(el, stop) -> bool:
     return in_aside
 
 
-# _CREDIT_HINT on class names only, with the words Page.classed_matching scans for.
-_CREDIT_CLASS = _CREDIT_HINT
+# The words of _CREDIT_HINT, for Page.classed_matching to find candidates before the regex checks them.
 _CREDIT_WORDS = ("credit", "copyright", "photographer", "fotograf", "source", "quelle", "urheber", "rights", "attribution", "byline", "autor", "author", "courtesy")
 _FIGURE_WORDS = ("figure", "media", "image", "img", "photo", "picture", "pic", "bild", "foto")
 
@@ -87,7 +86,7 @@ def _figures(page):
     found += [el for el in page.body.iter("figcaption") if not any(a.tag == "figure" for a in el.iterancestors())]
     # Wrappers a few levels above a credit element hold a credited image.
     near_credit = set()
-    for credit in page.classed_matching(_CREDIT_CLASS, _CREDIT_WORDS):
+    for credit in page.classed_matching(_CREDIT_HINT, _CREDIT_WORDS):
         for depth, ancestor in enumerate(credit.iterancestors()):
             if depth > 4:
                 break
@@ -107,16 +106,16 @@ def figure_credits(page) -> list[ImageCredit]:
     figures = [fig for fig in _figures(page) if not _skipped(fig, scope)]
     for fig in figures:
         caption_el = fig.find(".//figcaption")
-        credit_els = [
-            el for el in fig.iter()
+        credit_texts = {
+            el: credit_text for el in fig.iter()
             if isinstance(el.tag, str) and el is not fig and (
                 _CREDIT_HINT.search(f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}")
             )
             # "figcaption__credit" says caption too: the credit word wins.
-            and text_of(el)
-        ]
+            and (credit_text := text_of(el))
+        }
         # Only the innermost credit elements: a wrapper and its child say the same thing.
-        credit_els = [el for el in credit_els if not any(other in el.iterdescendants() for other in credit_els)]
+        credit_els = [el for el in credit_texts if not any(other in el.iterdescendants() for other in credit_texts)]
         if caption_el is None:
             caption_el = next(
                 (el for el in fig.iter() if isinstance(el.tag, str) and el is not fig and _CAPTION_HINT.search(el.get("class") or "") and text_of(el)),
@@ -128,7 +127,7 @@ def figure_credits(page) -> list[ImageCredit]:
             # No caption element: a short text in the figure is its caption ("<p><span>… IMAGO/X</span></p>").
             own = text_of(fig, skip=lambda n: n in credit_els)
             caption_text = own if len(own) <= MAX_CAPTION_CHARS else ""
-        credits = [c for c in (_credit_from_text(text_of(el)) for el in credit_els) if c]
+        credits = [c for c in (_credit_from_text(credit_texts[el]) for el in credit_els) if c]
         caption, in_caption = split_caption(caption_text) if caption_text else (None, None)
         if not credits and in_caption is not None:
             credits = [in_caption]

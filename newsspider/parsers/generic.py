@@ -123,7 +123,7 @@ class GenericParser(BaseParser):
             self.page,
             titles=[t for t in self.title_candidates.values() if t],
             leads=[x for x in leads if x],
-            ld_body=clean_markup_text(ld_body) and ld_body if isinstance(ld_body, str) else None,
+            ld_body=ld_body if isinstance(ld_body, str) and clean_markup_text(ld_body) else None,
             container=self.content_container,
             scope=self.article_scope if self.article_scope is not self.page.body else None,
         )

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from .text import clean
 
-_SEPARATOR = re.compile(r"\s+[|\-–—·•*»:]\s+|\s*[|｜ㅣ]\s*|\s*::\s*|-{2,}|\s-(?=\S)|(?<=\S)-(?=[^\W\d_]+ㅣ)")
+_SEPARATOR = re.compile(r"\s+[|\-–—·•*»:]\s+|\s*[|｜ㅣ]\s*|\s*::\s*|-{2,}|\s-(?=\S)")
 _DATE_TAIL = re.compile(r"^\s*\d{1,2}\.\d{1,2}\.\d{2,4}\s*$")
 _BYLINE_TAIL = re.compile(r"^(?:by|von|par|por|door|di)\s+\S", re.I)
 

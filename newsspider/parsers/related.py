@@ -90,9 +90,12 @@ def related_links(page, *, exclude=None) -> list[RelatedLink]:
             block = _block_after_heading(el)
             if block is not None:
                 blocks.append(block)
+    # An aside's links are already read to qualify it: kept so the block is not read again below.
+    aside_links: dict = {}
     for aside in page.body.iter("aside"):
         # An <aside> of links to other stories of the site is a related list, headed or not.
-        if not excluded(aside) and not _in_navigation(aside) and len(_links(aside, page.url, base)) >= 2:
+        if not excluded(aside) and not _in_navigation(aside) and len(links := _links(aside, page.url, base)) >= 2:
+            aside_links[aside] = links
             blocks.append(aside)
     if len(blocks) > 1:
         blocks.sort(key=lambda el: page.position.get(el, 0))
@@ -103,7 +106,8 @@ def related_links(page, *, exclude=None) -> list[RelatedLink]:
     for block in blocks:
         if len(out) >= MAX_LINKS:
             break
-        for link in _links(block, page.url, base):
+        links = aside_links[block] if block in aside_links else _links(block, page.url, base)
+        for link in links:
             if link["url"] not in seen:
                 seen.add(link["url"])
                 out.append(link)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from . import jsonld
 from .dates import infer_year, url_date
@@ -121,19 +121,16 @@ def _after(moment: datetime, now: datetime) -> bool:
 
 
 def to_iso(moment: datetime) -> str:
-    """ISO 8601; an offset only if the page gave one, seconds only if non-zero."""
-    if moment.tzinfo is not None:
-        return moment.isoformat()
+    """ISO 8601 with seconds; an offset only when the moment has one (none is invented for naive times)."""
     return moment.isoformat()
 
 
 class PageDates:
     """Published and updated times for one page; candidates computed once."""
 
-    def __init__(self, page, ld_article: dict, scope=None, languages: list[str] | None = None):
+    def __init__(self, page, ld_article: dict, languages: list[str] | None = None):
         self.page = page
         self.ld = ld_article
-        self.scope = scope if scope is not None else page.body
         self.languages = languages
         self.anchor = url_date(page.url)
         self._visible_cache: dict = {}
@@ -187,13 +184,12 @@ class PageDates:
         return None
 
     def _time_element(self) -> Found | None:
-        for root in (self.scope, self.page.body):
-            for el in root.iter("time"):
-                value = el.get("datetime") or el.get("content")
-                if value:
-                    found = self._parse(value, "time")
-                    if found:
-                        return found
+        for el in self.page.body.iter("time"):
+            value = el.get("datetime") or el.get("content")
+            if value:
+                found = self._parse(value, "time")
+                if found:
+                    return found
         return None
 
     def _visible(self, pattern: re.Pattern) -> Found | None:
@@ -239,6 +235,3 @@ def ensure_order(published: datetime | None, updated: datetime | None) -> tuple[
         if updated.replace(tzinfo=None) < published.replace(tzinfo=None):
             return updated, published
     return published, updated
-
-
-UTC = timezone.utc

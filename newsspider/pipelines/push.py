@@ -31,13 +31,14 @@ class RedisPushPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        pipe = cls(crawler, connect(s.get("NEWSSPIDER_REDIS_URL")), keys_from_settings(s).items, worker_id())
+        pipe = cls(crawler, connect(s.get("REDIS_URL")), keys_from_settings(s).items, worker_id())
         crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
         return pipe
 
     def item_dropped(self, item, response=None, exception=None, spider=None):
-        if isinstance(item, CrawledArticle) and item.raw is not None:
-            self._push(UnparsedPage(raw=item.raw, fetched_at=item.fetched_at, error=str(exception or ""), outcome="dropped"))
+        page = UnparsedPage.dropped(item, exception)
+        if page is not None:
+            self._push(page)
 
     def process_item(self, item, spider=None):
         if isinstance(item, (CrawledArticle, UnparsedPage, SeenAgain)):

@@ -48,8 +48,9 @@ class StorePipeline:
             self.archive.close()
 
     def item_dropped(self, item, response=None, exception=None, spider=None):
-        if isinstance(item, CrawledArticle) and item.raw is not None:
-            self._add(UnparsedPage(raw=item.raw, fetched_at=item.fetched_at, error=str(exception or ""), outcome="dropped"))
+        page = UnparsedPage.dropped(item, exception)
+        if page is not None:
+            self._add(page)
 
     def process_item(self, item, spider=None):
         if isinstance(item, (CrawledArticle, UnparsedPage, SeenAgain)):

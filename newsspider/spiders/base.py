@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import scrapy
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
-from .. import __version__
+from ..fetch import templated_user_agent
 from ..items import CrawledArticle, RawFetch, SeenAgain, UnparsedPage
 from ..parsers import ParseError, parse
 
@@ -52,14 +52,15 @@ class ArchiveSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
-        from scrapy import signals
-
         from .revisits import Revisits
 
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.revisits = Revisits.from_crawler(crawler)
-        crawler.signals.connect(lambda spider: spider.revisits.close(), signal=signals.spider_closed, weak=False)
         return spider
+
+    def closed(self, reason):
+        # Scrapy calls this on spider_closed; subclasses overriding it must call super().
+        self.revisits.close()
 
     def seen_again(self, public_url: str, reason: str = "listed") -> SeenAgain:
         return SeenAgain(url=public_url, seen_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(), reason=reason)
@@ -75,10 +76,8 @@ class ArchiveSpider(scrapy.Spider):
     def update_settings(cls, settings):
         super().update_settings(settings)
         # The contact may come from -s on the command line, so the User-Agent is built here.
-        template = settings.get("NEWSSPIDER_USER_AGENT")
-        if template and (settings.getpriority("USER_AGENT") or 0) <= settings.getpriority("NEWSSPIDER_USER_AGENT"):
-            contact = settings.get("NEWSSPIDER_CONTACT") or "unset"
-            ua = template.format(version=__version__, contact=contact)
+        ua = templated_user_agent(settings)
+        if ua is not None:
             settings.set("USER_AGENT", ua, priority=settings.getpriority("NEWSSPIDER_USER_AGENT"))
 
     def __init__(self, *args, **kwargs):

@@ -56,6 +56,7 @@ from ..parsers.urls import absolute, strip_tracking
 from .base import ArchiveSpider
 from .feeds import parse_date, read, ungzip
 from .pagekind import looks_like_article_url, looks_like_listing, looks_like_page_url
+from .revisits import Decision
 
 
 def _split(value: str | None) -> list[str]:
@@ -148,11 +149,13 @@ class NewsSpider(ArchiveSpider):
     def page_request(self, public_url: str, depth: int | None, candidate: bool):
         """A request for the page, or, for a known article too old to re-check, the note that it was seen."""
         # depth None: a sitemap or feed entry, whose links are not followed.
-        decision = self.revisits.decide(public_url) if candidate and depth is None or candidate and depth >= self.depth else None
-        if decision is not None and decision.action == "seen":
+        # A page whose links are still to be followed is fetched whatever the archive holds.
+        if candidate and (depth is None or depth >= self.depth):
+            decision = self.revisits.decide(public_url)
+        else:
+            decision = Decision("fetch")
+        if decision.action == "seen":
             return self.seen_again(public_url)
-        if decision is None:
-            return self.request(public_url, self.parse_page, depth=depth, candidate=candidate)
         return self.request(public_url, self.parse_page, decision.headers, decision.meta, depth=depth, candidate=candidate)
 
     def public_url(self, response) -> str:
@@ -176,13 +179,13 @@ class NewsSpider(ArchiveSpider):
 
     # ---- callbacks ---------------------------------------------------------------------------
     def parse_page(self, response, depth: int | None, candidate: bool):
-        if (item := self.not_modified(response, self.public_url(response))) is not None:
+        public = self.public_url(response)
+        if (item := self.not_modified(response, public)) is not None:
             yield item
             return
         if not isinstance(response, HtmlResponse):
             self.crawler.stats.inc_value("newsspider/not_html")
             return
-        public = self.public_url(response)
         if candidate:
             if looks_like_listing(response.selector.root):
                 self.crawler.stats.inc_value("newsspider/listing_pages")

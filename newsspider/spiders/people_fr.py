@@ -99,7 +99,7 @@ class PeopleFrSpider(ArchiveSpider):
                 too_old += 1
                 self.crawler.stats.inc_value("newsspider/since/skipped")
                 continue
-            decision = self.revisits.decide(key, key)
+            decision = self.revisits.decide(key)
             if decision.action == "seen":
                 known_old += 1
                 yield self.seen_again(key)
@@ -112,7 +112,7 @@ class PeopleFrSpider(ArchiveSpider):
             self.crawler.stats.inc_value("newsspider/section_pages_empty")
             self.logger.warning("no article links on %s", public)
             return
-        if too_old == found or (known_old + too_old) * 2 >= found:
+        if (known_old + too_old) * 2 >= found:
             # A date-ordered listing that has reached what is archived (or older than --since)
             # has nothing new further down.
             self.crawler.stats.inc_value("newsspider/incremental/stopped_paging")

@@ -27,12 +27,11 @@ class Decision:
 
 
 class Revisits:
-    def __init__(self, frontier: Frontier | None, recheck_days: float, crawler, now: datetime | None = None):
+    def __init__(self, frontier: Frontier | None, recheck_days: float, crawler):
         self.frontier = frontier
         # Scrapy sets crawler.stats only when the crawl starts, after the spider is built.
         self.crawler = crawler
-        self.now = now or datetime.now(timezone.utc)
-        self.recheck_since = self.now - timedelta(days=recheck_days)
+        self.recheck_since = datetime.now(timezone.utc) - timedelta(days=recheck_days)
 
     @classmethod
     def from_crawler(cls, crawler) -> Revisits:
@@ -45,8 +44,8 @@ class Revisits:
         if self.frontier is not None:
             self.frontier.close()
 
-    def decide(self, public_url: str, key_url: str | None = None) -> Decision:
-        known = self.frontier.lookup(key_url or public_url) if self.frontier is not None else None
+    def decide(self, public_url: str) -> Decision:
+        known = self.frontier.lookup(public_url) if self.frontier is not None else None
         if known is None:
             return Decision("fetch")
         newest = known.newest
@@ -56,13 +55,14 @@ class Revisits:
             self.crawler.stats.inc_value("newsspider/incremental/known_old")
             return Decision("seen")
         self.crawler.stats.inc_value("newsspider/incremental/rechecked")
+        etag, last_modified = self.frontier.validators(known.article_id)
         headers = {}
-        if known.etag:
-            headers["If-None-Match"] = known.etag
-        if known.last_modified:
-            headers["If-Modified-Since"] = known.last_modified
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
         # A 304 must reach the callback, which notes the article as seen, unchanged.
-        return Decision("fetch", headers, {"handle_httpstatus_list": [304], "known_url": key_url or public_url})
+        return Decision("fetch", headers, {"handle_httpstatus_list": [304], "known_url": public_url})
 
 
 def _before(moment: datetime, limit: datetime) -> bool:

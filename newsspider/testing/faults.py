@@ -3,7 +3,7 @@
     with FaultServer(people_fr_mounts(PEOPLE_FR), offsite_base="http://offsite.example:8001") as server:
         # crawl with -a sections=<mirror sections>,Pannes -s PEOPLE_FR_BASE_URL=server.url
         timeout = next(f for f in server.faults if f.name == "timeout")
-        server.hits(timeout.path)  # 3: the first try and RETRY_TIMES retries
+        server.httpd.hits[timeout.path]  # 3: the first try and RETRY_TIMES retries (any query string)
 
 Every fault is an article URL in the site's pattern (/Pannes/n3/2024/0301/c31999-<id>.html)
 listed on the section pages /Pannes/index.html and index2.html, so the real spider finds and
@@ -391,10 +391,6 @@ class FaultServer(MirrorServer):
                 links.append((f.path, f.headline or f.what))
         half = len(links) // 2
         return {"index.html": section_html(SECTION, links[:half]), "index2.html": section_html(SECTION, links[half:])}
-
-    def hits(self, path: str) -> int:
-        """Requests for `path` (any query string) so far."""
-        return self.httpd.hits[path]
 
     def stop(self) -> None:
         self.httpd.stopping.set()

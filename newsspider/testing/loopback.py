@@ -21,7 +21,6 @@ LOOPBACK = "127.0.0.1"
 class LoopbackResolver:
     def __init__(self, reactor: ReactorBase):
         self.reactor = reactor
-        self.names: list[str] = []  # every name asked for, for a test to inspect in-process
 
     @classmethod
     def from_crawler(cls, crawler, reactor: ReactorBase) -> LoopbackResolver:
@@ -31,5 +30,4 @@ class LoopbackResolver:
         self.reactor.installResolver(self)
 
     def getHostByName(self, name: str, timeout=()) -> defer.Deferred:
-        self.names.append(name)
         return defer.succeed(LOOPBACK)

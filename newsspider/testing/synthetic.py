@@ -33,21 +33,20 @@ def _replace_once(pattern: str, repl: str, text: str, flags=re.S) -> str:
     return out
 
 
-def article_html(path: str, headline: str, paragraphs: list[str], *, hour: str = "10h00", raw_headline: bool = False,
-                 template: Path = TEMPLATE) -> str:
-    """A whole article page for `path`. Headline and paragraphs are text (escaped) unless raw_headline."""
+def article_html(path: str, headline: str, paragraphs: list[str]) -> str:
+    """A whole article page for `path`, updated at 10h00. Headline and paragraphs are text (escaped)."""
     m = ARTICLE_PATH.match(path)
     if not m:
         raise ValueError(f"not an article path: {path}")
     section, year, mmdd, node, article_id = m["section"], m["year"], m["mmdd"], m["node"], m["id"]
     day, month = mmdd[2:], mmdd[:2]
-    h = headline if raw_headline else html.escape(headline, quote=False)
-    page = template.read_text(encoding="utf-8")
+    h = html.escape(headline, quote=False)
+    page = TEMPLATE.read_text(encoding="utf-8")
     page = _replace_once(r"<title>.*?</title>", f"<title>{h} - French.peopledaily.com.cn</title>", page)
     page = _replace_once(r'<meta name="description" content="[^"]*" />', "", page)
     page = _replace_once(r'<meta name="keywords" content="[^"]*" />', "", page)
     page = _replace_once(r"<h1>.*?</h1>", f"<h1>{h}</h1>", page)
-    page = _replace_once(r'<div class="d2_time">.*?</div>', f'<div class="d2_time">Dernière mise à jour à {hour} le {day}/{month}</div>', page)
+    page = _replace_once(r'<div class="d2_time">.*?</div>', f'<div class="d2_time">Dernière mise à jour à 10h00 le {day}/{month}</div>', page)
     page = _replace_once(
         r"<!--enpproperty .*?/enpproperty-->",
         f"<!--enpproperty <articleID>{article_id}</articleID><date>{year}-{month}-{day} 09:00:00.0</date><author></author>"
@@ -95,10 +94,9 @@ def section_html(section: str, links: list[tuple[str, str]]) -> str:
     )
 
 
-def write_mirror(root: Path, sections: list[str], per_section: int, *, first_id: int = 20_000_000) -> list[str]:
-    """A mirror of `per_section` articles in each section (index.html lists them all). Returns the public URLs."""
-    urls = []
-    article_id = first_id
+def write_mirror(root: Path, sections: list[str], per_section: int) -> None:
+    """A mirror of `per_section` articles in each section (index.html lists them all), ids from 20,000,000."""
+    article_id = 20_000_000
     for s_index, section in enumerate(sections):
         links = []
         for i in range(per_section):
@@ -108,8 +106,6 @@ def write_mirror(root: Path, sections: list[str], per_section: int, *, first_id:
             headline = f"{section} : l'article {article_id} de la série"
             target.write_text(article_html(path, headline, paragraphs_for(article_id)), encoding="utf-8")
             links.append((path, headline))
-            urls.append(f"http://{CANONICAL_HOST}{path}")
             article_id += 1
         (root / section).mkdir(parents=True, exist_ok=True)
         (root / section / "index.html").write_text(section_html(section, links), encoding="utf-8")
-    return urls

@@ -116,7 +116,7 @@ class PeopleFrParser(GenericParser):
 
     @cached_property
     def update_line(self):
-        return find_fr_update_line(text_of(self.page.body))
+        return find_fr_update_line(self.page.text)
 
     def updated_at_raw(self) -> str | None:
         return self.update_line.raw if self.update_line else None
