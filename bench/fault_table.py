@@ -1,6 +1,7 @@
 """Crawl the mirror plus every injected fault and print, per fault, what happened (the table of docs/RELIABILITY.md).
 
     .venv/bin/python bench/fault_table.py
+    .venv/bin/python bench/fault_table.py --data-loss   # the scenarios of "Data lost while the run says finished"
 
 The same crawl as tests/test_faults.py: the people_fr mirror and the Pannes section of
 newsspider/testing/faults.py, with the real spider and settings (DOWNLOAD_TIMEOUT 2 s,
@@ -25,7 +26,35 @@ from newsspider.testing.faultcrawl import PEOPLE_FR, public, run_fault_crawl  # 
 from newsspider.testing.faults import SECTION, faults  # noqa: E402
 
 
+def data_loss() -> int:
+    """Each scenario of docs/RELIABILITY.md "Data lost while the run says finished": tried, lost, duplicated, crashed."""
+    from newsspider.mirror import MirrorServer
+    from newsspider.testing import smallfs, writefaults
+    from newsspider.testing.synthetic import write_mirror
+
+    print("| scenario | tried | exit codes | stored by the failed run | lost | duplicated | crashed |")
+    print("|---|---|---|---|---|---|---|")
+    bad = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        write_mirror(tmp / "site", writefaults.SECTIONS, writefaults.PER_SECTION)
+        scenarios = {"disk full (3 MB tmpfs, then 64 MB)": writefaults.disk_full, "another writer holds the lock for 4 s": writefaults.locked}
+        with MirrorServer({"/": tmp / "site"}) as mirror:
+            for n, (name, scenario) in enumerate(scenarios.items()):
+                if scenario is writefaults.disk_full and not smallfs.available():
+                    print(f"| {name} | not run: needs root to mount a tmpfs | | | | | |")
+                    continue
+                (tmp / str(n)).mkdir()
+                r = scenario(tmp / str(n), mirror.url)
+                codes = " then ".join(str(run.returncode) for run in r.runs)
+                print(f"| {name} | {writefaults.ARTICLES} articles | {codes} | {r.after_first} | {r.lost} | {r.twice} | {r.crashed} |")
+                bad += r.lost + r.twice + r.crashed + (r.runs[0].returncode != 1)
+    return 1 if bad else 0
+
+
 def main() -> int:
+    if "--data-loss" in sys.argv[1:]:
+        return data_loss()
     plan = mirror_plan(PEOPLE_FR)
     query_variant = public(next(f for f in faults() if f.name == "query_variants").path) + "?page=2"
     started = time.monotonic()

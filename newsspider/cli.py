@@ -66,7 +66,8 @@ def _archive_run(db_path: str, name: str):
 
 
 def _summary(name: str, result, db_path: str) -> str:
-    line = summary_line(name, result.run_id, result.status, result.finish_reason, result.counts, result.elapsed, db_path)
+    line = summary_line(name, result.run_id, result.status, result.finish_reason, result.counts, result.elapsed, db_path,
+                        error=result.failure)
     if result.alarms:
         line += f" ALARM: {health.describe(result.alarms)}"
     return line

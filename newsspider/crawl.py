@@ -9,7 +9,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from .runstats import RunCounts, run_status
+from .runstats import WRITE_ERROR, RunCounts, finish_reason, run_status
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -35,7 +35,12 @@ class CrawlResult:
     counts: RunCounts
     elapsed: float
     stats: dict[str, Any]
-    error: str | None = None
+    error: str | None = None  # the crawl could not start (a spider argument refused)
+
+    @property
+    def failure(self) -> str | None:
+        """Why a run that started failed, when the crawl itself knows (the archive refused a write)."""
+        return self.stats.get(WRITE_ERROR)
 
     @property
     def alarms(self) -> list[dict]:
@@ -68,7 +73,7 @@ def run_crawl(spider: str, *, settings: Settings, args: dict[str, str] | None = 
         stats = crawler.stats.get_stats()
     except RuntimeError:  # the crawl never started (the spider refused its arguments)
         stats = {}
-    reason = stats.get("finish_reason")
+    reason = finish_reason(stats.get("finish_reason"), stats)
     counts = RunCounts.from_stats(stats)
     return CrawlResult(
         spider=spider,

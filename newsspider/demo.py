@@ -50,7 +50,8 @@ def run_demo(mirror_dir: Path, db_path: str, *, log_level: str = "WARNING") -> i
     with MirrorServer(people_fr_mounts(mirror_dir)) as server:
         click.echo(f"Serving the mirror {mirror_dir} on {server.url} (as http://{CANONICAL_HOST}/)")
         result = crawl_mirror(mirror_dir, db_path, base_url=server.url, log_level=log_level)
-    click.echo(summary_line("people_fr", result.run_id, result.status, result.finish_reason, result.counts, result.elapsed, db_path))
+    click.echo(summary_line("people_fr", result.run_id, result.status, result.finish_reason, result.counts, result.elapsed, db_path,
+                            error=result.failure))
     if result.error:
         click.echo(f"error: {result.error}", err=True)
         return result.exit_code

@@ -56,6 +56,10 @@ class IngestResult:
     alarms: list[dict] = field(default_factory=list)
 
     @property
+    def failure(self) -> str | None:
+        return self.error
+
+    @property
     def exit_code(self) -> int:
         return run_exit_code(self.status, self.alarms)
 

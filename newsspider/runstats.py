@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+# Set by the store pipeline when the archive refused a write: the run stops, and did not finish.
+WRITE_ERROR = "newsspider/write_error"
+WRITE_FAILED = "write_failed"
+
 
 @dataclass
 class RunCounts:
@@ -58,6 +62,13 @@ class RunCounts:
         return asdict(self)
 
 
+def finish_reason(reason: str | None, stats: dict[str, Any]) -> str | None:
+    """Scrapy's finish reason, unless a write failed: a crawl whose last batch the disk refused did not finish."""
+    if stats.get(WRITE_ERROR) and reason == "finished":
+        return WRITE_FAILED
+    return reason
+
+
 def run_status(finish_reason: str | None, counts: RunCounts) -> str:
     if finish_reason != "finished":
         return "failed"
@@ -68,8 +79,9 @@ def run_status(finish_reason: str | None, counts: RunCounts) -> str:
     return "finished"
 
 
-def summary_line(spider: str, run_id: int | None, status: str, finish_reason: str | None, counts: RunCounts, elapsed: float | None, db: str) -> str:
-    """One line for cron mail."""
+def summary_line(spider: str, run_id: int | None, status: str, finish_reason: str | None, counts: RunCounts, elapsed: float | None, db: str,
+                 error: str | None = None) -> str:
+    """One line for cron mail; `error` is why the run failed, when it did."""
     c = counts
     took = f" in {elapsed:.1f}s" if elapsed is not None else ""
     run = f" run {run_id}" if run_id is not None else ""
@@ -80,4 +92,4 @@ def summary_line(spider: str, run_id: int | None, status: str, finish_reason: st
         f"{c.articles_seen} known skipped, {c.not_modified} not modified, "
         f"{c.duplicates} duplicates, {c.dropped} dropped, {c.parse_errors} parse errors, "
         f"{c.not_found} not found, {c.http_errors} HTTP errors -> {db}"
-    )
+    ) + (f" ERROR: {error}" if error else "")

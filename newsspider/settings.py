@@ -12,6 +12,12 @@ NEWSPIDER_MODULE = "newsspider.spiders"
 ARCHIVE_DB = "archive.db"
 ARCHIVE_BATCH_SIZE = 50  # items per write transaction
 ARCHIVE_FLUSH_SECONDS = 5.0  # a partial batch is written after this long
+# A batch the archive refuses (disk full, locked past the busy timeout) is tried this many more
+# times, the first after ARCHIVE_WRITE_RETRY_SECONDS, then twice as long...; then the crawl stops (exit 1).
+ARCHIVE_WRITE_RETRIES = 2
+ARCHIVE_WRITE_RETRY_SECONDS = 1.0
+# How long a write waits for another writer of the archive (SQLite's busy timeout) before it counts as failed.
+ARCHIVE_BUSY_TIMEOUT = 30.0
 # `newsspider ingest`: how long a batch not yet full (--batch-size, ARCHIVE_BATCH_SIZE) waits for more.
 # Workers push one item at a time, and an ingest that keeps up with them would otherwise write
 # a transaction per item or two, the costly case ARCHIVE_BATCH_SIZE exists to avoid

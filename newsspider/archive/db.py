@@ -13,7 +13,8 @@ import sqlite3
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Collection, Iterable
+from contextlib import contextmanager
+from typing import Any, Collection, Iterable, Iterator
 
 from sqlite_utils import Database
 
@@ -41,27 +42,55 @@ def content_hash(body: str | None) -> str | None:
     return hashlib.sha256(" ".join(body.split()).encode("utf-8")).hexdigest()
 
 
-def connect(path: str | os.PathLike, *, readonly: bool = False) -> Database:
+def connect(path: str | os.PathLike, *, readonly: bool = False, busy_timeout: float = BUSY_TIMEOUT_S) -> Database:
     """A sqlite-utils Database in WAL mode with a busy timeout, so readers never see "database is locked"."""
     path = Path(path)
     if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=busy_timeout, check_same_thread=False)
     else:
         is_new = not path.exists()
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        conn = sqlite3.connect(str(path), timeout=busy_timeout, check_same_thread=False)
         if is_new:
             # Readable by others, writable by the owner only, whatever the umask.
             os.chmod(path, 0o644)
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
     db = Database(conn)
     if not readonly:
         if db.journal_mode != "wal":
             db.enable_wal()
         conn.execute("PRAGMA synchronous = NORMAL")
     return db
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """A transaction that will write, begun as BEGIN IMMEDIATE: it takes the write lock first, waiting up to the busy timeout.
+
+    sqlite-utils' atomic() (and sqlite3's implicit transactions) begin DEFERRED: they read under a
+    snapshot and ask for the write lock only at their first write, and when another writer has
+    committed since that snapshot SQLite answers "database is locked" at once, whatever the busy
+    timeout. Inside a transaction already open, this is a savepoint, as atomic() makes.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
 
 
 def article_row(article: Article, *, digest: str | None, fetched_at: str) -> dict[str, Any]:
@@ -93,9 +122,9 @@ def write_children(db: Database, article_id: int, article: Article,
 class Archive:
     """The archive at `path`, migrated to the current schema on open."""
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, *, busy_timeout: float = BUSY_TIMEOUT_S):
         self.path = Path(path)
-        self.db = connect(self.path)
+        self.db = connect(self.path, busy_timeout=busy_timeout)
         schema.apply(self.db)
 
     def close(self) -> None:
@@ -133,14 +162,14 @@ class Archive:
         articles; parse_error, dropped for pages stored raw only.
         """
         counts: Counter = Counter()
-        with self.db.atomic():
+        with write_transaction(self.db):
             for item in items:
                 counts[self._write_one(item, run_id)] += 1
         return counts
 
     def write_article(self, item: CrawledArticle) -> tuple[str, int]:
         """Store one article (no raw response) in its own transaction, or the caller's. Returns (outcome, article id)."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             return self._write_article(item)
 
     def _write_one(self, item: CrawledArticle | UnparsedPage | SeenAgain, run_id: int | None) -> str:
@@ -276,14 +305,14 @@ class Archive:
 
     # ---- crawl runs --------------------------------------------------------------------
     def start_run(self, spider: str, args: dict[str, Any]) -> int:
-        with self.db.atomic():
+        with write_transaction(self.db):
             return self.db["crawl_runs"].insert(
                 {"spider": spider, "started_at": utcnow(), "status": "running", "args": json.dumps(args, ensure_ascii=False, default=str)}
             ).last_pk
 
     def finish_run(self, run_id: int, *, status: str, finish_reason: str | None, counts: dict[str, int], stats: dict[str, Any],
                    coverage: dict | None = None, alarms: list | None = None) -> None:
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db["crawl_runs"].update(
                 run_id,
                 {
@@ -299,7 +328,7 @@ class Archive:
 
     def close_stale_runs(self) -> int:
         """Runs still marked running when none can be (the caller holds the archive lock) were killed."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             cursor = self.db.execute(
                 "update crawl_runs set status = 'killed', finish_reason = 'killed' where status = 'running'"
             )

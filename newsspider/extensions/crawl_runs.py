@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
 from .. import health
 from ..archive.db import Archive
-from ..runstats import RunCounts, run_status
+from ..pipelines.store import STORAGE_ERRORS
+from ..runstats import WRITE_ERROR, WRITE_FAILED, RunCounts, finish_reason, run_status
 
 
 class CrawlRunRecorder:
@@ -29,16 +31,34 @@ class CrawlRunRecorder:
 
     def spider_opened(self, spider):
         args = {"args": getattr(spider, "args", {}), "settings": _overridden(self.crawler.settings)}
-        with Archive(self.db_path) as archive:
-            self.run_id = archive.start_run(spider.name, args)
+        try:
+            with Archive(self.db_path) as archive:
+                self.run_id = archive.start_run(spider.name, args)
+        except STORAGE_ERRORS as exc:
+            # Scrapy would log this and crawl on, storing into an archive that takes no writes.
+            self.crawler.stats.set_value(WRITE_ERROR, f"cannot record the run: {type(exc).__name__}: {exc}")
+            spider.logger.error("cannot write to the archive %s, not crawling: %s", self.db_path, exc)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=WRITE_FAILED))
+            return
         self.crawler.stats.set_value("newsspider/run_id", self.run_id)
 
     def spider_closed(self, spider, reason):
         if self.run_id is None:
             return
         stats = self.crawler.stats.get_stats()
+        reason = finish_reason(reason, stats)
         counts = RunCounts.from_stats(stats)
         coverage = health.coverage_from_stats(stats)
+        try:
+            self._finish(spider, reason, stats, counts, coverage)
+        except STORAGE_ERRORS as exc:
+            # The next run marks it killed; the summary says why it could not be recorded.
+            message = f"cannot record the end of run {self.run_id} in crawl_runs: {type(exc).__name__}: {exc}"
+            previous = stats.get(WRITE_ERROR)
+            self.crawler.stats.set_value(WRITE_ERROR, f"{previous}; {message}" if previous else message)
+            spider.logger.error(message)
+
+    def _finish(self, spider, reason, stats, counts, coverage):
         with Archive(self.db_path) as archive:
             found = health.run_alarms(archive, spider.name, self.run_id, coverage, self.crawler.settings)
             if found:

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import time
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 
-from ..archive.db import Archive
+from ..archive.db import BUSY_TIMEOUT_S, Archive
 from ..items import CrawledArticle, SeenAgain, UnparsedPage
+from ..runstats import WRITE_ERROR, WRITE_FAILED
+
+logger = logging.getLogger(__name__)
 
 ARTICLE_OUTCOMES = ("new", "updated", "unchanged", "duplicate")
 # Known articles seen again without a new copy (incremental crawls): only last_seen moves.
 SEEN_OUTCOMES = ("seen", "not_modified", "unknown")
+# The disk or the file, not the data: every item would fail the same way ("database or disk is full",
+# "database is locked", "disk I/O error", a read-only file system).
+STORAGE_ERRORS = (sqlite3.OperationalError, OSError)
 
 
 class StorePipeline:
@@ -19,27 +28,42 @@ class StorePipeline:
 
     A batch bounds what a killed crawl can lose; the flush interval bounds how
     stale the archive is for a reader while a slow crawl runs.
+
+    A batch the archive refuses (disk full, database locked past its busy timeout) is
+    tried ARCHIVE_WRITE_RETRIES more times, ARCHIVE_WRITE_RETRY_SECONDS apart (doubling);
+    then the crawl stops (finish reason write_failed, exit 1, the error in the summary).
+    Nothing of the failed batch is in the archive, so the next run fetches those pages
+    again: the frontier only knows what was committed. An item that breaks a batch by
+    itself (a bug, not the disk) is kept raw with outcome store_error, and the rest stored.
     """
 
-    def __init__(self, stats, db_path: str, batch_size: int, flush_seconds: float):
-        self.stats = stats
+    def __init__(self, crawler, db_path: str, batch_size: int, flush_seconds: float, retries: int = 2, retry_seconds: float = 1.0,
+                 busy_timeout: float = BUSY_TIMEOUT_S):
+        self.crawler = crawler
+        self.stats = crawler.stats
         self.db_path = db_path
         self.batch_size = max(1, batch_size)
         self.flush_seconds = flush_seconds
+        self.retries = max(0, retries)
+        self.retry_seconds = max(0.0, retry_seconds)
+        self.busy_timeout = busy_timeout
         self.archive: Archive | None = None
         self.batch: list[CrawledArticle] = []
         self.batch_started = 0.0
+        self.failed: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        pipe = cls(crawler.stats, s.get("ARCHIVE_DB", "archive.db"), s.getint("ARCHIVE_BATCH_SIZE", 50), s.getfloat("ARCHIVE_FLUSH_SECONDS", 5.0))
+        pipe = cls(crawler, s.get("ARCHIVE_DB", "archive.db"), s.getint("ARCHIVE_BATCH_SIZE", 50), s.getfloat("ARCHIVE_FLUSH_SECONDS", 5.0),
+                   s.getint("ARCHIVE_WRITE_RETRIES", 2), s.getfloat("ARCHIVE_WRITE_RETRY_SECONDS", 1.0),
+                   s.getfloat("ARCHIVE_BUSY_TIMEOUT", BUSY_TIMEOUT_S))
         # An item validation refused never reaches process_item; its response is kept all the same.
         crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
         return pipe
 
     def open_spider(self, spider=None):
-        self.archive = Archive(self.db_path)
+        self.archive = Archive(self.db_path, busy_timeout=self.busy_timeout)
 
     def close_spider(self, spider=None):
         try:
@@ -58,6 +82,10 @@ class StorePipeline:
         return item
 
     def _add(self, item):
+        if self.failed:
+            # Fetched while the crawl stops: not in the archive, so fetched again next run.
+            self.stats.inc_value("newsspider/unwritten")
+            return
         if not self.batch:
             self.batch_started = time.monotonic()
         self.batch.append(item)
@@ -68,9 +96,11 @@ class StorePipeline:
         if not self.batch or self.archive is None:
             return
         batch, self.batch = self.batch, []
-        # Written in the reactor thread: a writer thread was measured slower (bench/crawl.py),
-        # its Python work (MinHash) fighting the crawl for the GIL.
-        counts = self.archive.write(batch, run_id=self.stats.get_value("newsspider/run_id"))
+        try:
+            counts = self._write(batch)
+        except STORAGE_ERRORS as exc:
+            self._fail(batch, exc)
+            return
         for outcome, n in counts.items():
             if outcome in ARTICLE_OUTCOMES:
                 self.stats.inc_value(f"newsspider/stored/{outcome}", n)
@@ -80,3 +110,61 @@ class StorePipeline:
                 self.stats.inc_value(f"newsspider/stored_raw_only/{outcome}", n)
         self.stats.inc_value("newsspider/stored", sum(n for o, n in counts.items() if o in ARTICLE_OUTCOMES))
         self.stats.inc_value("newsspider/batches")
+
+    def _write(self, batch):
+        """One transaction for the batch, retried on storage errors; raises the last one."""
+        run_id = self.stats.get_value("newsspider/run_id")
+        delay = self.retry_seconds
+        for attempt in range(self.retries + 1):
+            try:
+                # Written in the reactor thread: a writer thread was measured slower (bench/crawl.py),
+                # its Python work (MinHash) fighting the crawl for the GIL. A retry's wait blocks the
+                # crawl too, briefly: nothing more can be stored until the archive takes writes again.
+                return self.archive.write(batch, run_id=run_id)
+            except STORAGE_ERRORS as exc:
+                if attempt == self.retries:
+                    raise
+                self.stats.inc_value("newsspider/write_retries")
+                logger.warning("writing a batch of %d failed (%s: %s); trying again in %.1f s", len(batch), type(exc).__name__, exc, delay)
+                time.sleep(delay)
+                delay *= 2
+            except Exception as exc:
+                logger.warning("a batch of %d failed (%s: %s); writing its items one by one", len(batch), type(exc).__name__, exc)
+                return self._write_one_by_one(batch, run_id)
+
+    def _write_one_by_one(self, batch, run_id):
+        counts = {}
+        for item in batch:
+            try:
+                outcome = self.archive.write([item], run_id=run_id)
+            except STORAGE_ERRORS:
+                raise
+            except Exception as exc:
+                self.stats.inc_value("newsspider/store_errors")
+                logger.error("cannot store %s: %s: %s; keeping its response only", _url(item), type(exc).__name__, exc)
+                raw = getattr(item, "raw", None)
+                if raw is None:
+                    continue  # a SeenAgain: nothing fetched to keep
+                page = UnparsedPage(raw=raw, fetched_at=item.fetched_at, error=f"{type(exc).__name__}: {exc}", outcome="store_error")
+                outcome = self.archive.write([page], run_id=run_id)
+            for name, n in outcome.items():
+                counts[name] = counts.get(name, 0) + n
+        return counts
+
+    def _fail(self, batch, exc: BaseException) -> None:
+        self.failed = f"{type(exc).__name__}: {exc}"
+        self.stats.set_value(WRITE_ERROR, self.failed)
+        self.stats.inc_value("newsspider/unwritten", len(batch))
+        logger.error("cannot write to the archive %s, stopping the crawl: %s (%d items not stored; the next run fetches them again)",
+                     self.db_path, self.failed, len(batch))
+        self.stop_crawl()
+
+    def stop_crawl(self) -> None:
+        engine = self.crawler.engine
+        if engine is not None and engine.running:
+            deferred_from_coro(engine.close_spider_async(reason=WRITE_FAILED))
+
+
+def _url(item) -> str:
+    article = getattr(item, "article", None)
+    return article.url if article is not None else getattr(item, "url", None) or getattr(getattr(item, "raw", None), "url", "?")

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..archive.db import Archive
 from ..mirror import MirrorServer
 from .serving import served
-from .synthetic import write_mirror
+from .synthetic import crawl_args, write_mirror
 
 
 def crawl_while_reading(tmp: Path, sections: list[str], per_section: int, batch: int, timeout: float = 600) -> dict:
@@ -31,11 +31,8 @@ def crawl_while_reading(tmp: Path, sections: list[str], per_section: int, batch:
         )
         try:
             crawl = subprocess.run(
-                [sys.executable, "-m", "newsspider", "crawl", "people_fr", "--db", str(db),
-                 "-s", f"PEOPLE_FR_BASE_URL={mirror.url}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-                 "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", f"ARCHIVE_BATCH_SIZE={batch}", "-s", "ARCHIVE_FLUSH_SECONDS=0.2",
-                 "-s", "NEWSSPIDER_CONTACT=tests@example.org",
-                 "-a", f"sections={','.join(sections)}", "-a", "max_pages=1"],
+                [sys.executable, "-m", "newsspider",
+                 *crawl_args(db, mirror.url, sections, f"ARCHIVE_BATCH_SIZE={batch}", "ARCHIVE_FLUSH_SECONDS=0.2")],
                 capture_output=True, text=True, timeout=timeout,
             )
         finally:

@@ -109,3 +109,15 @@ def write_mirror(root: Path, sections: list[str], per_section: int) -> None:
             article_id += 1
         (root / section).mkdir(parents=True, exist_ok=True)
         (root / section / "index.html").write_text(section_html(section, links), encoding="utf-8")
+
+
+def crawl_args(db: str | Path, base_url: str, sections: list[str], *settings: str) -> list[str]:
+    """`newsspider crawl people_fr` arguments for a synthetic mirror at base_url (one index page per section), into db.
+
+    No politeness delay, 8 requests at a time; `settings` (NAME=VALUE) come after the common ones.
+    """
+    args = ["crawl", "people_fr", "--db", str(db), "-s", f"PEOPLE_FR_BASE_URL={base_url}", "-s", "DOWNLOAD_DELAY=0",
+            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "NEWSSPIDER_CONTACT=tests@example.org"]
+    for setting in settings:
+        args += ["-s", setting]
+    return [*args, "-a", f"sections={','.join(sections)}", "-a", "max_pages=1"]
