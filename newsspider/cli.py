@@ -48,10 +48,10 @@ def _parse_now(value: str | None) -> datetime | None:
 
 
 @contextmanager
-def _archive_run(db_path: str, name: str):
-    """Hold the archive's lock for one run that writes to it (crawl, ingest); exit 4 if another run holds it."""
+def _archive_run(db_path: str, name: str, wait: float = 0.0):
+    """Hold the archive's lock for one command that writes to it (crawl, ingest, reparse, demo); exit 4 if another holds it."""
     try:
-        lock = ArchiveLock(db_path).acquire()
+        lock = ArchiveLock(db_path).acquire(wait)
     except ArchiveLocked as exc:
         click.echo(f"newsspider {name}: not started: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
@@ -323,7 +323,9 @@ def demo(db_path, mirror, log_level):
     mirror_dir = Path(mirror) if mirror else DEFAULT_MIRROR
     if not (mirror_dir / "site").is_dir():
         raise click.UsageError(f"no mirror at {mirror_dir} (expected a site/ folder); pass --mirror")
-    sys.exit(run_demo(mirror_dir, db_path, log_level=log_level.upper()))
+    with _archive_run(db_path, "demo"):
+        code = run_demo(mirror_dir, db_path, log_level=log_level.upper())
+    sys.exit(code)
 
 
 @main.command("eval")
@@ -464,7 +466,9 @@ def _read_only_archive(db_path: str, since: str | None = None) -> str | None:
 @click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True, help="Pages per transaction.")
 @click.option("--restart", is_flag=True, help="Start over instead of resuming an unfinished run with the same --site and --since.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def reparse(db_path, site, since, batch_size, restart, quiet):
+@click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
+              help="Wait this long for a crawl (or another writer) holding the archive's lock; exit 4 if it still holds it.")
+def reparse(db_path, site, since, batch_size, restart, quiet, wait):
     """Re-extract every stored page with the current parsers, without fetching.
 
     Each article's latest stored response is parsed again as the crawl parsed
@@ -475,17 +479,21 @@ def reparse(db_path, site, since, batch_size, restart, quiet):
     by running the same command again. Ends with the number of articles in
     which each field changed.
 
+    It writes, so it takes the archive's lock as a crawl does: while a crawl
+    or ingest holds it, reparse exits 4 at once, or after --wait seconds.
+
     \b
     Examples:
       newsspider reparse --db archive.db
       newsspider reparse --site people_fr --since 2024-06-01
       newsspider reparse --restart --batch-size 500
+      newsspider reparse --wait 3600          # after the running crawl, from cron
     """
     from .reparse import reparse as run_reparse
 
     _existing_archive(db_path)
     since_utc = _since(since)
-    with Archive(db_path) as archive:
+    with _archive_run(db_path, "reparse", wait=wait), Archive(db_path) as archive:
         bar = None
 
         def on_start(total):

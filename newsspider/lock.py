@@ -9,9 +9,13 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
+import time
 from pathlib import Path
 
 from .archive.db import utcnow
+
+
+WAIT_POLL_SECONDS = 0.2
 
 
 class ArchiveLocked(RuntimeError):
@@ -23,15 +27,23 @@ class ArchiveLock:
         self.path = Path(f"{db_path}.lock")
         self._fd: int | None = None
 
-    def acquire(self) -> ArchiveLock:
+    def acquire(self, wait: float = 0.0) -> ArchiveLock:
+        """Take the lock, waiting up to `wait` seconds for another run to release it; ArchiveLocked if it does not."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = _read(fd)
-            os.close(fd)
-            raise ArchiveLocked(f"{self.path} is held by another run ({holder or 'unknown process'})") from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() < deadline:
+                    time.sleep(min(WAIT_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+                    continue
+                holder = _read(fd)
+                os.close(fd)
+                waited = f" after waiting {wait:g} s" if wait else ""
+                raise ArchiveLocked(f"{self.path} is held by another run ({holder or 'unknown process'}){waited}") from None
         os.ftruncate(fd, 0)
         os.write(fd, f"pid {os.getpid()} on {socket.gethostname()} since {utcnow()}\n".encode())
         self._fd = fd

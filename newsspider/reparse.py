@@ -18,7 +18,7 @@ from typing import Callable
 from scrapy.exceptions import DropItem
 
 from .archive import reparse as store
-from .archive.db import Archive, content_hash, utcnow
+from .archive.db import Archive, content_hash, utcnow, write_transaction
 from .crawl import project_settings
 from .items import CrawledArticle
 from .parsers import ParseError, parse
@@ -66,7 +66,7 @@ def reparse(archive: Archive, *, site: str | None = None, since: str | None = No
         pages = store.next_pages(db, after=after, since=since, site=site, limit=batch_size)
         if not pages:
             break
-        with db.atomic():
+        with write_transaction(db):
             for page in pages:
                 outcome = _reparse_page(archive, validator, page, site, result)
                 result.outcomes[outcome] += 1
@@ -75,7 +75,7 @@ def reparse(archive: Archive, *, site: str | None = None, since: str | None = No
             store.save_progress(db, run["id"], last_raw_id=after, pages=result.pages, changed=result.changed, field_counts=result.field_counts)
         if on_batch:
             on_batch(len(pages))
-    with db.atomic():
+    with write_transaction(db):
         store.finish(db, run["id"], utcnow())
     return result
 

@@ -125,7 +125,10 @@ class Archive:
     def __init__(self, path: str | os.PathLike, *, busy_timeout: float = BUSY_TIMEOUT_S):
         self.path = Path(path)
         self.db = connect(self.path, busy_timeout=busy_timeout)
-        schema.apply(self.db)
+        if schema.migrations.pending(self.db):
+            # One writer migrates: a second opening at once waits for the lock, then finds nothing pending.
+            with write_transaction(self.db):
+                schema.apply(self.db)
 
     def close(self) -> None:
         self.db.close()

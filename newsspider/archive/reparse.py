@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from ..items import Article
 from . import neardup, raw, versions
-from .db import article_row, write_children
+from .db import article_row, write_children, write_transaction
 
 # raw_bodies is there for next_pages, which reads each page's body; a left join on its key counts the same pages.
 _PAGES = """
@@ -53,7 +53,7 @@ def start(db: Database, *, site: str | None, since: str | None, restart: bool, n
     ), None)
     if found and not restart:
         return found
-    with db.atomic():
+    with write_transaction(db):
         if found:
             db["reparse_runs"].update(found["id"], {"status": "abandoned", "finished_at": now})
         run_id = db["reparse_runs"].insert(
