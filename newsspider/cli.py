@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import sys
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
@@ -459,6 +460,40 @@ def _read_only_archive(db_path: str, since: str | None = None) -> str | None:
     return since_utc
 
 
+# The files SQLite and newsspider keep beside an archive: writing over any of them destroys it.
+ARCHIVE_SIDE_FILES = ("", "-wal", "-shm", "-journal", ".lock")
+
+
+def _refuse_archive_output(db_path: str, output: str) -> None:
+    """A usage error (exit 2) if `output` is the archive or one of its side files, by path (links resolved) or by inode."""
+    target = Path(output)
+    try:
+        target_stat = target.stat()
+    except OSError:
+        target_stat = None
+    for suffix in ARCHIVE_SIDE_FILES:
+        side = Path(f"{db_path}{suffix}")
+        same = side.resolve() == target.resolve()
+        if not same and target_stat is not None:
+            try:
+                same = os.path.samestat(side.stat(), target_stat)
+            except OSError:
+                pass
+        if same:
+            raise click.UsageError(f"-o {output} is the archive {db_path}{' (its ' + suffix + ' file)' if suffix else ''}: "
+                                   "refusing to write over it; choose another output file", ctx=click.get_current_context())
+
+
+def _new_file(path: str, mode: str, **kwargs):
+    """Open an output file for writing; a new one is rw-r--r-- at most, whatever the umask (open()'s 0o666 under umask 000 is world-writable)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        return os.fdopen(fd, mode, **kwargs)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 @main.command()
 @click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to re-parse.")
 @click.option("--site", help="Only articles of this site (parser name, e.g. people_fr).")
@@ -577,6 +612,8 @@ def export(db_path, fmt, since, site, output):
     from .archive import export as exporter
 
     filters = {"since": _read_only_archive(db_path, since), "site": site}
+    if output != "-":
+        _refuse_archive_output(db_path, output)
     db = connect(db_path, readonly=True)
     try:
         if fmt == "warc":
@@ -584,14 +621,14 @@ def export(db_path, fmt, since, site, output):
                 out = sys.stdout.buffer
                 n = exporter.write_warc(db, out, software=f"newsspider {__version__}", **filters)
             else:
-                with open(output, "wb") as out:
+                with _new_file(output, "wb") as out:
                     n = exporter.write_warc(db, out, software=f"newsspider {__version__}", **filters)
         else:
             write = exporter.write_jsonl if fmt == "jsonl" else exporter.write_csv
             if output == "-":
                 n = write(db, sys.stdout, **filters)
             else:
-                with open(output, "w", encoding="utf-8", newline="") as out:
+                with _new_file(output, "w", encoding="utf-8", newline="") as out:
                     n = write(db, out, **filters)
     finally:
         db.close()

@@ -120,3 +120,49 @@ def test_exports_stream_in_constant_memory(tmp_path):
 class _Discard(io.TextIOBase):
     def write(self, s):
         return len(s)
+
+
+def _archive_with_side_files(tmp_path):
+    db = tmp_path / "a.db"
+    with Archive(db) as archive:
+        archive.start_run("news", {})
+    (tmp_path / "a.db.lock").write_text("")
+    keep = connect(db)  # holds the -wal and -shm files open, as a running crawl would
+    keep.execute("select count(*) from crawl_runs").fetchone()
+    return db, keep
+
+
+def test_export_refuses_to_write_over_the_archive_or_its_side_files(tmp_path):
+    import hashlib
+    import os
+
+    db, keep = _archive_with_side_files(tmp_path)
+    (tmp_path / "link.jsonl").symlink_to(db)
+    os.link(db, tmp_path / "hard.jsonl")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    targets = [db, f"{db}-wal", f"{db}-shm", f"{db}.lock", tmp_path / "link.jsonl", tmp_path / "hard.jsonl", sub / ".." / "a.db"]
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in tmp_path.glob("a.db*")}
+    for fmt in ("jsonl", "csv", "warc"):
+        for target in targets:
+            result = CliRunner().invoke(main, ["export", "--db", str(db), "--format", fmt, "-o", str(target)])
+            assert result.exit_code == 2, (target, result.output)
+            assert "refusing to write over it" in result.output and "Traceback" not in result.output
+    assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in tmp_path.glob("a.db*")} == before
+    keep.close()
+    with Archive(db) as archive:
+        assert archive.counts()["crawl_runs"] == 1
+
+
+def test_export_files_are_not_world_writable_under_umask_000(demo_archive, tmp_path):
+    import os
+    import stat
+
+    previous = os.umask(0)
+    try:
+        for fmt in ("jsonl", "csv", "warc"):
+            out = tmp_path / f"a.{fmt}"
+            invoke("export", "--db", str(demo_archive[0]), "--format", fmt, "-o", str(out))
+            assert stat.S_IMODE(out.stat().st_mode) == 0o644, fmt
+    finally:
+        os.umask(previous)
