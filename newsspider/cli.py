@@ -13,10 +13,10 @@ from pathlib import Path
 import click
 
 from . import __version__, health
-from .archive.db import Archive
+from .archive.db import FILE_MODE, Archive, make_dirs
 from .crawl import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, project_settings, run_crawl
 from .distributed import DEFAULT_PREFIX, check_name
-from .lock import ArchiveLock, ArchiveLocked
+from .lock import ArchiveLock, ArchiveLocked, UnsafeLockFile
 from .runstats import summary_line
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +56,9 @@ def _archive_run(db_path: str, name: str, wait: float = 0.0):
     except ArchiveLocked as exc:
         click.echo(f"newsspider {name}: not started: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
+    except UnsafeLockFile as exc:
+        click.echo(f"newsspider {name}: not started: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
     try:
         if Path(db_path).exists():
             with Archive(db_path) as archive:
@@ -149,6 +152,9 @@ def crawl(spider, db_path, spider_args, settings_args, since, full, log_file, lo
         overrides["LOG_LEVEL"] = log_level.upper()
     if log_file:
         overrides["LOG_FILE"] = log_file
+        # Made here with its mode: Scrapy's logging would create it 0o666 & ~umask.
+        make_dirs(Path(log_file).parent)
+        os.close(os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE))
     if full:
         overrides["NEWSSPIDER_INCREMENTAL"] = False
     args = _pairs(spider_args, "-a")

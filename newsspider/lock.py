@@ -6,13 +6,15 @@ leaves a stale lock behind; the file's text only says who held it last, for the 
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import stat
 import socket
 import time
 from pathlib import Path
 
-from .archive.db import utcnow
+from .archive.db import FILE_MODE, make_dirs, utcnow
 
 
 WAIT_POLL_SECONDS = 0.2
@@ -22,6 +24,10 @@ class ArchiveLocked(RuntimeError):
     """Another run holds the archive's lock."""
 
 
+class UnsafeLockFile(RuntimeError):
+    """`<db>.lock` is a symlink, a hard link or not a file: using it would write through it."""
+
+
 class ArchiveLock:
     def __init__(self, db_path: str | os.PathLike):
         self.path = Path(f"{db_path}.lock")
@@ -29,8 +35,8 @@ class ArchiveLock:
 
     def acquire(self, wait: float = 0.0) -> ArchiveLock:
         """Take the lock, waiting up to `wait` seconds for another run to release it; ArchiveLocked if it does not."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        make_dirs(self.path.parent)
+        fd = _open_lock_file(self.path)
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -60,6 +66,21 @@ class ArchiveLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+def _open_lock_file(path: Path) -> int:
+    """The lock file, never through a symlink nor onto another file's inode: the lock is truncated and written to."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeLockFile(f"{path} is a symbolic link: refusing to use it as the archive's lock (remove it)") from None
+        raise
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+        os.close(fd)
+        raise UnsafeLockFile(f"{path} is not a plain file of its own (a hard link or a special file): refusing to use it as the archive's lock")
+    return fd
 
 
 def _read(fd: int) -> str:

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .archive.db import make_dirs
 from .fetch import FetchedPage, fetch_page
 from .items import Article
 from .parsers import parse, parser_for
@@ -84,7 +85,7 @@ def write_fixture(paths: FixturePaths, page: FetchedPage, draft: dict, *, force:
     existing = paths.existing()
     if existing and not force:
         raise FileExistsError(", ".join(map(str, existing)))
-    paths.html.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(paths.html.parent)
     # mtime=0: the same page always gives the same bytes, so git sees no change on a re-save.
     paths.html.write_bytes(gzip.compress(page.body, mtime=0))
     paths.expected.write_text(json.dumps(draft, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -8,6 +8,8 @@ import importlib.util
 import os
 import re
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -105,8 +107,8 @@ SQL_TEXT = re.compile(
 # Every place newsspider builds SQL text from pieces, and what it puts in. None is a value: values go
 # through placeholders. (file, function) -> the interpolated expressions, as written.
 ALLOWED_SQL_PIECES = {
-    # PRAGMA takes no parameters; an int from a constant.
-    ("newsspider/archive/db.py", "connect"): {"int(BUSY_TIMEOUT_S * 1000)"},
+    # PRAGMA takes no parameters; an int of a float argument (a setting, ARCHIVE_BUSY_TIMEOUT).
+    ("newsspider/archive/db.py", "connect"): {"int(busy_timeout * 1000)"},
     # "a.fetched_at >= ?" and "a.site = ?": a table alias fixed by the callers, values as placeholders.
     ("newsspider/archive/export.py", "_article_filter"): {"alias", '" and ".join(clauses)'},
     ("newsspider/archive/export.py", "iter_raw"): {'" and ".join(clauses)', "where"},
@@ -218,3 +220,42 @@ def test_archive_wal_and_lock_files_are_not_writable_by_others(tmp_path):
         os.umask(old)
     for name, mode in modes.items():
         assert not mode & (stat.S_IWOTH | stat.S_IWGRP), f"{name} {oct(mode)}"
+
+
+def test_the_lock_never_follows_a_symlink_nor_writes_through_a_hard_link(tmp_path):
+    from newsspider.lock import UnsafeLockFile
+
+    precious = tmp_path / "precious.txt"
+    precious.write_text("not yours to truncate\n")
+    (tmp_path / "a.db.lock").symlink_to(precious)
+    with pytest.raises(UnsafeLockFile, match="symbolic link"):
+        ArchiveLock(tmp_path / "a.db").acquire()
+    (tmp_path / "a.db.lock").unlink()
+    os.link(precious, tmp_path / "a.db.lock")
+    with pytest.raises(UnsafeLockFile, match="hard link"):
+        ArchiveLock(tmp_path / "a.db").acquire()
+    assert precious.read_text() == "not yours to truncate\n"
+    # Through the command line: a clear line, exit 1, the target intact.
+    (tmp_path / "a.db.lock").unlink()
+    (tmp_path / "a.db.lock").symlink_to(precious)
+    Archive(tmp_path / "a.db").close()
+    run = subprocess.run([sys.executable, "-m", "newsspider", "reparse", "--quiet", "--db", str(tmp_path / "a.db")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "is a symbolic link: refusing to use it" in run.stderr and "Traceback" not in run.stderr
+    assert precious.read_text() == "not yours to truncate\n"
+
+
+def test_a_crawl_under_umask_000_makes_no_world_writable_folder_or_file(tmp_path, mirror_server):
+    from conftest import people_fr_crawl_args
+
+    db = tmp_path / "new" / "deeper" / "archive.db"
+    log = tmp_path / "logs" / "today" / "crawl.log"
+    args = people_fr_crawl_args(mirror_server.url, db, "--log-file", str(log), settings=["NEWSSPIDER_CONTACT=tests@example.org"])
+    run = subprocess.run([sys.executable, "-m", "newsspider", *args], capture_output=True, text=True, timeout=300,
+                         preexec_fn=lambda: os.umask(0))
+    assert run.returncode == 0, run.stdout + run.stderr[-3000:]
+    made = [p for p in tmp_path.rglob("*")]
+    assert {p.name for p in made} >= {"new", "deeper", "archive.db", "archive.db.lock", "logs", "today", "crawl.log"}
+    for path in made:
+        mode = path.lstat().st_mode
+        assert not mode & (stat.S_IWOTH | stat.S_IWGRP), f"{path} {oct(mode)}"

@@ -42,19 +42,42 @@ def content_hash(body: str | None) -> str | None:
     return hashlib.sha256(" ".join(body.split()).encode("utf-8")).hexdigest()
 
 
+DIR_MODE = 0o755
+FILE_MODE = 0o644
+
+
+def make_dirs(path: str | os.PathLike) -> None:
+    """Create `path` and its missing parents rwxr-xr-x at most, whatever the umask.
+
+    Path.mkdir(parents=True) and os.makedirs make the parents 0o777 & ~umask: world-writable
+    folders under a cron job's umask 000.
+    """
+    path = Path(path)
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        if path.parent == path:
+            break
+        path = path.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, DIR_MODE)
+        except FileExistsError:
+            pass
+
+
 def connect(path: str | os.PathLike, *, readonly: bool = False, busy_timeout: float = BUSY_TIMEOUT_S) -> Database:
     """A sqlite-utils Database in WAL mode with a busy timeout, so readers never see "database is locked"."""
     path = Path(path)
     if readonly:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=busy_timeout, check_same_thread=False)
     else:
-        is_new = not path.exists()
-        if path.parent and not path.parent.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            make_dirs(path.parent)
+            # Created empty with its mode first, so no moment exists when the umask's mode applies
+            # (SQLite gives -wal and -shm the database file's mode). Readable by others, writable by the owner only.
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE))
         conn = sqlite3.connect(str(path), timeout=busy_timeout, check_same_thread=False)
-        if is_new:
-            # Readable by others, writable by the owner only, whatever the umask.
-            os.chmod(path, 0o644)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
     db = Database(conn)
