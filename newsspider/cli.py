@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import sqlite3
 import sys
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
@@ -14,7 +15,7 @@ import click
 
 from . import __version__, health
 from .archive.db import FILE_MODE, Archive, make_dirs
-from .crawl import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, project_settings, run_crawl
+from .crawl import EXIT_FAILED, EXIT_LOCKED, EXIT_NEEDS_UPGRADE, EXIT_USAGE, project_settings, run_crawl
 from .distributed import DEFAULT_PREFIX, check_name
 from .lock import ArchiveLock, ArchiveLocked, UnsafeLockFile
 from .runstats import summary_line
@@ -91,6 +92,7 @@ def main():
       newsspider reparse                               # re-extract stored pages with today's parsers
       newsspider export --format jsonl -o a.jsonl      # articles as JSON lines (or csv, warc)
       newsspider ingest --redis redis://host:6379/0    # write what `crawl --redis` workers found
+      newsspider upgrade --db archive.db               # bring an older archive up to this version
     """
 
 
@@ -457,13 +459,55 @@ def _existing_archive(db_path: str) -> None:
         raise click.UsageError(f"no archive at {db_path}; pass --db")
 
 
-def _read_only_archive(db_path: str, since: str | None = None) -> str | None:
-    """Check the archive and --since, then bring an older archive up to this version's schema: what
-    reads it next opens it read-only. Returns --since in UTC."""
+def _read_only_archive(db_path: str, since: str | None = None, command: str = "export") -> str | None:
+    """Check the archive and --since, without writing: a reader runs no migration (the archive may be on
+    read-only media, or a crawl's), and exits 6 when the archive is older than this version. Returns --since in UTC."""
     _existing_archive(db_path)
     since_utc = _since(since)
-    Archive(db_path).close()
+    from .archive import schema
+    from .archive.db import connect
+
+    try:
+        db = connect(db_path, readonly=True)
+        missing = schema.pending(db)
+        db.close()
+    except sqlite3.DatabaseError as exc:
+        click.echo(f"newsspider {command}: cannot read {db_path}: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    if missing:
+        click.echo(f"newsspider {command}: {db_path} was made by an older newsspider and needs upgrading "
+                   f"({len(missing)} migrations: {', '.join(missing)}). Run `newsspider upgrade --db {db_path}` "
+                   "where the archive is writable (a crawl upgrades it too).", err=True)
+        sys.exit(EXIT_NEEDS_UPGRADE)
     return since_utc
+
+
+@main.command()
+@click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to upgrade.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
+              help="Wait this long for a run holding the archive's lock; exit 4 if it still holds it.")
+def upgrade(db_path, wait):
+    """Bring an archive made by an older newsspider up to this version's schema.
+
+    Runs the migrations the archive has not had, in one transaction, holding
+    the archive's lock (exit 4 while a crawl holds it). Writers (crawl,
+    ingest, reparse) do this on their own; readers (serve, export) never do,
+    and exit 6 until it is done.
+
+    \b
+    Example:
+      newsspider upgrade --db /srv/news/archive.db
+    """
+    from .archive import schema
+    from .archive.db import connect
+
+    _existing_archive(db_path)
+    db = connect(db_path, readonly=True)
+    missing = schema.pending(db)
+    db.close()
+    with _archive_run(db_path, "upgrade", wait=wait):
+        Archive(db_path).close()  # taking the lock opened it already; this says it plainly
+    click.echo(f"upgraded {db_path}: {len(missing)} migrations applied" + (f" ({', '.join(missing)})" if missing else " (it was up to date)"))
 
 
 # The files SQLite and newsspider keep beside an archive: writing over any of them destroys it.
@@ -585,7 +629,13 @@ def serve(db_path, port, immutable):
 
     from .serve import serve as run_serve
 
-    _read_only_archive(db_path)  # the metadata describes this version's schema
+    _read_only_archive(db_path, command="serve")  # the metadata describes this version's schema
+    from .archive.db import is_read_only_media
+
+    if not immutable and is_read_only_media(db_path):
+        # mode=ro needs a WAL index file SQLite cannot create there; nothing can be writing it either.
+        click.echo(f"newsspider serve: {db_path} is on read-only media: serving it as --immutable", err=True)
+        immutable = True
     with tempfile.TemporaryDirectory(prefix="newsspider-serve-") as tmp:
         run_serve(db_path, port=port, immutable=immutable, metadata_dir=Path(tmp))
 

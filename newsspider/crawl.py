@@ -17,6 +17,7 @@ EXIT_USAGE = 2
 EXIT_EMPTY = 3
 EXIT_LOCKED = 4
 EXIT_ALARM = 5
+EXIT_NEEDS_UPGRADE = 6
 
 
 def run_exit_code(status: str, alarms: list[dict]) -> int:

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Collection, Iterable, Iterator
+from urllib.parse import quote
 
 from sqlite_utils import Database
 
@@ -66,11 +67,38 @@ def make_dirs(path: str | os.PathLike) -> None:
             pass
 
 
+def _connect_readonly(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    """mode=ro, which sees a running crawl's commits; on read-only media, where SQLite cannot make the
+    WAL index (-shm) that mode=ro needs, immutable=1, which is right only when no -wal holds commits."""
+    uri = f"file:{quote(str(path))}"
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=busy_timeout, check_same_thread=False)
+    try:
+        conn.execute("select count(*) from sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        if not path.exists() or Path(f"{path}-wal").exists() or os.access(path.parent, os.W_OK):
+            raise
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True, timeout=busy_timeout, check_same_thread=False)
+
+
+def is_read_only_media(path: str | os.PathLike) -> bool:
+    """True when the archive can be read only as immutable (read-only media): mode=ro cannot open it."""
+    conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+    try:
+        conn.execute("select count(*) from sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        conn.close()
+    return False
+
+
 def connect(path: str | os.PathLike, *, readonly: bool = False, busy_timeout: float = BUSY_TIMEOUT_S) -> Database:
     """A sqlite-utils Database in WAL mode with a busy timeout, so readers never see "database is locked"."""
     path = Path(path)
     if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=busy_timeout, check_same_thread=False)
+        conn = _connect_readonly(path, busy_timeout)
     else:
         if not path.exists():
             make_dirs(path.parent)

@@ -241,5 +241,10 @@ def m008_one_permutation_minhash(db: Database) -> None:
         last = rows[-1][0]
 
 
+def pending(db: Database) -> list[str]:
+    """The migrations this archive has not had (a read: for readers, which never migrate)."""
+    return [m.name for m in migrations.pending(db)]
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

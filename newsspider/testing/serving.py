@@ -29,12 +29,12 @@ def fetch(url: str, timeout: float = 10) -> tuple[int, str]:
 
 
 @contextmanager
-def served(db: str | Path, *, startup_timeout: float = 60) -> Iterator[str]:
+def served(db: str | Path, *, startup_timeout: float = 60, extra: tuple[str, ...] = ()) -> Iterator[str]:
     port = free_port()
     # A file, not a pipe: datasette logs every request, and a pipe nobody reads fills up and stops it.
     log = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "newsspider", "serve", "--db", str(db), "--port", str(port)],
+        [sys.executable, "-m", "newsspider", "serve", "--db", str(db), "--port", str(port), *extra],
         stdout=log, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}"
