@@ -3,7 +3,8 @@
 The page re-read for an article is its latest response (not one recorded as
 an exact copy of it); a response that gave no article (a parse error, or
 dropped by validation) is re-read too, once per URL, while no article is
-known under that URL.
+known under that URL. Pages kept as a listing or a soft error page are not: a parse of a
+listing often "succeeds", and would store it as an article.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ _PAGES = """
     where r.id > :after
       and ((r.article_id is not null and r.outcome != 'duplicate'
             and r.id = (select max(x.id) from raw_responses x where x.article_id = r.article_id and x.outcome != 'duplicate'))
-        or (r.article_id is null
+        or (r.article_id is null and r.outcome not in ('listing', 'soft_error')
             and r.id = (select max(x.id) from raw_responses x where x.final_url = r.final_url and x.article_id is null)
             and not exists (select 1 from article_urls u where u.url = r.final_url)))
       and (:since is null or r.fetched_at >= :since)

@@ -20,6 +20,25 @@ _SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (
                (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"), (b"PK\x03\x04", "application/zip"))
 
 
+# Types that say nothing of the content: a plain static server sends an extension-less
+# article as application/octet-stream. The bytes decide, as they do for browsers.
+_GENERIC_TYPES = ("", "application/octet-stream", "binary/octet-stream", "application/unknown", "unknown/unknown", "application/x-unknown")
+# The HTML signatures of the WHATWG MIME sniffing standard, each followed by a space or ">".
+_HTML_TAGS = (b"<!doctype html", b"<html", b"<head", b"<script", b"<iframe", b"<h1", b"<div", b"<font", b"<table",
+              b"<a", b"<style", b"<title", b"<b", b"<body", b"<br", b"<p", b"<meta", b"<!--")
+
+
+def looks_like_html(body: bytes) -> bool:
+    """True when the first bytes are an HTML tag (after a BOM and whitespace), as browsers sniff an untyped response."""
+    head = body[:1024].removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x0c").lower()
+    if head.startswith(b"<?xml"):
+        return b"<html" in body[:4096].lower()
+    for tag in _HTML_TAGS:
+        if head.startswith(tag) and (tag == b"<!--" or head[len(tag):len(tag) + 1] in (b" ", b">", b"\t", b"\n", b"\r", b"\x0c")):
+            return True
+    return False
+
+
 def content_kind(response) -> str:
     """'html', or what the response is instead (its media type, or 'binary')."""
     for signature, media_type in _SIGNATURES:
@@ -28,13 +47,9 @@ def content_kind(response) -> str:
     ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").split(";")[0].strip().lower()
     if ctype in _HTML_TYPES:
         return "html"
-    if ctype:
-        return ctype
-    # No Content-Type: look at the bytes, as browsers do.
-    head = response.body[:512].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml", b"<!--", b"<meta", b"<div", b"<p")):
-        return "html"
-    return "binary"
+    if ctype in _GENERIC_TYPES:
+        return "html" if looks_like_html(response.body) else (ctype or "binary")
+    return ctype
 
 
 def declared_encoding(response) -> str | None:
@@ -113,6 +128,11 @@ class ArchiveSpider(scrapy.Spider):
             return UnparsedPage(raw=raw, fetched_at=fetched_at, error=str(exc))
         self.crawler.stats.inc_value("newsspider/articles_parsed")
         return CrawledArticle(article=article, fetched_at=fetched_at, fetch_url=response.url, status=response.status, raw=raw)
+
+    def unparsed(self, response, public_url: str, *, outcome: str, error: str) -> UnparsedPage:
+        """A response kept raw without an article (a listing, say), for a later parser or reparse to try again."""
+        fetched_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        return UnparsedPage(raw=self.raw_fetch(response, public_url), fetched_at=fetched_at, error=error, outcome=outcome)
 
     def raw_fetch(self, response, public_url: str) -> RawFetch:
         first = (response.meta.get("redirect_urls") or [None])[0]

@@ -53,7 +53,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from ..hostmap import HostMap
 from ..parsers.urls import absolute, strip_tracking
-from .base import ArchiveSpider
+from .base import ArchiveSpider, content_kind
 from .feeds import parse_date, read, ungzip
 from .pagekind import looks_like_article_url, looks_like_listing, looks_like_page_url
 from .revisits import Decision
@@ -183,13 +183,21 @@ class NewsSpider(ArchiveSpider):
         if (item := self.not_modified(response, public)) is not None:
             yield item
             return
-        if not isinstance(response, HtmlResponse):
-            self.crawler.stats.inc_value("newsspider/not_html")
+        if content_kind(response) != "html":
+            if candidate:
+                yield self.article_item(response, public)  # kept raw as not_html, counted
+            else:
+                self.crawler.stats.inc_value("newsspider/not_html")
             return
+        if not isinstance(response, HtmlResponse):
+            # HTML by its bytes under a generic Content-Type: Scrapy made it a plain Response.
+            response = response.replace(cls=HtmlResponse)
         if candidate:
             if looks_like_listing(response.selector.root):
                 self.crawler.stats.inc_value("newsspider/listing_pages")
                 self.logger.debug("a listing, not an article: %s", public)
+                # Kept raw all the same: a misclassified article can be recovered by reparse.
+                yield self.unparsed(response, public, outcome="listing", error="classed as a listing, not an article")
             elif (item := self.article_item(response, public)) is not None:
                 yield item
         if depth is not None and depth < self.depth:
