@@ -22,6 +22,7 @@ from .archive.db import Archive, content_hash, utcnow, write_transaction
 from .crawl import project_settings
 from .items import CrawledArticle
 from .parsers import ParseError, parse
+from .parsers.softerror import page_title, soft_error
 from .pipelines.dedupe import Deduper
 from .pipelines.validate import ValidatePipeline
 
@@ -86,6 +87,8 @@ def _reparse_page(archive: Archive, validator: ValidatePipeline, page: dict, sit
         article = parse(page["body"], page["final_url"], now=datetime.fromisoformat(fetched_at), encoding=page["encoding"])
     except ParseError:
         return "parse_error"
+    if soft_error(article.headline, article.body, page_title(page["body"])):
+        return "soft_error"  # an error page served with 200: never an article, nor a change to one
     item = CrawledArticle(article=article, fetched_at=fetched_at, fetch_url=page["final_url"])
     try:
         validator.process_item(item)

@@ -10,6 +10,7 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 from ..fetch import templated_user_agent
 from ..items import CrawledArticle, RawFetch, SeenAgain, UnparsedPage
 from ..parsers import ParseError, parse
+from ..parsers.softerror import page_title, soft_error
 
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "text/plain")
@@ -126,6 +127,11 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsspider/parse_errors")
             self.logger.warning("cannot parse %s: %s", public_url, exc)
             return UnparsedPage(raw=raw, fetched_at=fetched_at, error=str(exc))
+        if (reason := soft_error(article.headline, article.body, page_title(response.body))) is not None:
+            # "404 Not Found" with status 200: kept raw and counted, never an article.
+            self.crawler.stats.inc_value("newsspider/soft_errors")
+            self.logger.info("a soft error page at %s: %s", public_url, reason)
+            return UnparsedPage(raw=raw, fetched_at=fetched_at, error=reason, outcome="soft_error")
         self.crawler.stats.inc_value("newsspider/articles_parsed")
         return CrawledArticle(article=article, fetched_at=fetched_at, fetch_url=response.url, status=response.status, raw=raw)
 
