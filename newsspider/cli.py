@@ -619,6 +619,10 @@ def serve(db_path, port, immutable):
     search). Datasette opens the file read-only, so it can run beside a
     crawl; stored HTML is always shown as text.
 
+    It never writes to the archive, not even to upgrade it: on read-only
+    media it serves as --immutable; an archive made by an older newsspider
+    exits 6 until `newsspider upgrade` is run where it is writable.
+
     \b
     Examples:
       newsspider serve                      # ./archive.db on http://127.0.0.1:8001/
@@ -657,6 +661,10 @@ def export(db_path, fmt, since, site, output):
     response record per stored response (all fetches, with their HTTP
     status and headers; Content-Encoding is dropped as the body is stored
     decoded), for replay or re-indexing with web-archive tools.
+
+    Never writes to the archive (read-only media work); exits 6 when the
+    archive needs `newsspider upgrade`, and 2 when -o is the archive or one
+    of its -wal, -shm, -journal or .lock files.
 
     \b
     Examples:
