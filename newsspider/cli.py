@@ -477,7 +477,7 @@ def _read_only_archive(db_path: str, since: str | None = None, command: str = "e
     if missing:
         click.echo(f"newsspider {command}: {db_path} was made by an older newsspider and needs upgrading "
                    f"({len(missing)} migrations: {', '.join(missing)}). Run `newsspider upgrade --db {db_path}` "
-                   "where the archive is writable (a crawl upgrades it too).", err=True)
+                   "with write access to it (a crawl upgrades it too).", err=True)
         sys.exit(EXIT_NEEDS_UPGRADE)
     return since_utc
 

@@ -69,34 +69,27 @@ def make_dirs(path: str | os.PathLike) -> None:
 
 def _connect_readonly(path: Path, busy_timeout: float) -> sqlite3.Connection:
     """mode=ro, which sees a running crawl's commits; on read-only media, where SQLite cannot make the
-    WAL index (-shm) that mode=ro needs, immutable=1, which is right only when no -wal holds commits."""
+    WAL index (-shm) that mode=ro needs, immutable=1, which is right there: no -wal can hold commits."""
     uri = f"file:{quote(str(path))}"
-    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=busy_timeout, check_same_thread=False)
-    try:
-        conn.execute("select count(*) from sqlite_master").fetchone()
-        return conn
-    except sqlite3.OperationalError:
-        conn.close()
-        if not path.exists() or Path(f"{path}-wal").exists() or os.access(path.parent, os.W_OK):
-            raise
-    return sqlite3.connect(f"{uri}?immutable=1", uri=True, timeout=busy_timeout, check_same_thread=False)
+    if _on_read_only_media(path):
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, timeout=busy_timeout, check_same_thread=False)
+    return sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=busy_timeout, check_same_thread=False)
+
+
+def _on_read_only_media(path: Path) -> bool:
+    # os.access answers for the mount too: on a read-only one, W_OK is refused even to root.
+    return path.exists() and not Path(f"{path}-wal").exists() and not Path(f"{path}-shm").exists() and not os.access(path.parent, os.W_OK)
 
 
 def is_read_only_media(path: str | os.PathLike) -> bool:
     """True when the archive can be read only as immutable (read-only media): mode=ro cannot open it."""
-    conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
-    try:
-        conn.execute("select count(*) from sqlite_master").fetchone()
-    except sqlite3.OperationalError:
-        return True
-    finally:
-        conn.close()
-    return False
+    return _on_read_only_media(Path(path))
 
 
-def connect(path: str | os.PathLike, *, readonly: bool = False, busy_timeout: float = BUSY_TIMEOUT_S) -> Database:
+def connect(path: str | os.PathLike, *, readonly: bool = False, busy_timeout: float | None = None) -> Database:
     """A sqlite-utils Database in WAL mode with a busy timeout, so readers never see "database is locked"."""
     path = Path(path)
+    busy_timeout = BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout
     if readonly:
         conn = _connect_readonly(path, busy_timeout)
     else:
@@ -173,7 +166,7 @@ def write_children(db: Database, article_id: int, article: Article,
 class Archive:
     """The archive at `path`, migrated to the current schema on open."""
 
-    def __init__(self, path: str | os.PathLike, *, busy_timeout: float = BUSY_TIMEOUT_S):
+    def __init__(self, path: str | os.PathLike, *, busy_timeout: float | None = None):
         self.path = Path(path)
         self.db = connect(self.path, busy_timeout=busy_timeout)
         if schema.migrations.pending(self.db):
