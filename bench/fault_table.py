@@ -1,6 +1,7 @@
 """Crawl the mirror plus every injected fault and print, per fault, what happened (the table of docs/RELIABILITY.md).
 
     .venv/bin/python bench/fault_table.py
+    .venv/bin/python bench/fault_table.py --discovery   # hostile sitemaps at full size (bench/discovery_table.py)
 
 The same crawl as tests/test_faults.py: the people_fr mirror and the Pannes section of
 newsspider/testing/faults.py, with the real spider and settings (DOWNLOAD_TIMEOUT 2 s,
@@ -66,4 +67,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if "--discovery" in sys.argv[1:]:
+        from discovery_table import main as discovery  # bench/ is the script's folder, first on sys.path
+
+        sys.exit(discovery())
     sys.exit(main())

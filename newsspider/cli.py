@@ -16,7 +16,7 @@ from .archive.db import Archive
 from .crawl import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, project_settings, run_crawl
 from .distributed import DEFAULT_PREFIX, check_name
 from .lock import ArchiveLock, ArchiveLocked
-from .runstats import summary_line
+from .runstats import limits_hit, summary_line
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MIRROR = REPO_ROOT / "tests" / "fixtures" / "people_fr"
@@ -67,6 +67,7 @@ def _archive_run(db_path: str, name: str):
 
 def _summary(name: str, result, db_path: str) -> str:
     line = summary_line(name, result.run_id, result.status, result.finish_reason, result.counts, result.elapsed, db_path)
+    line += limits_hit(getattr(result, "stats", None) or {})  # an ingest has no crawl stats
     if result.alarms:
         line += f" ALARM: {health.describe(result.alarms)}"
     return line

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +58,31 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
     return settings
 
 
+@contextmanager
+def disk_frontier(settings: Settings):
+    """A JOBDIR of the run's own, removed afterwards, so Scrapy's scheduler keeps its queue on disk.
+
+    Only for Scrapy's own scheduler (a Redis worker's frontier is in Redis), and not when
+    JOBDIR is set: that is a crawl meant to be paused and resumed, whose folder is the user's.
+    """
+    if (not settings.getbool("NEWSSPIDER_DISK_QUEUE", True) or settings.get("JOBDIR")
+            or settings.get("SCHEDULER") != "scrapy.core.scheduler.Scheduler"):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="newsspider-frontier-", dir=settings.get("NEWSSPIDER_QUEUE_DIR") or None)
+    settings.set("JOBDIR", folder, priority="cmdline")
+    try:
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def run_crawl(spider: str, *, settings: Settings, args: dict[str, str] | None = None) -> CrawlResult:
+    with disk_frontier(settings):
+        return _run_crawl(spider, settings=settings, args=args)
+
+
+def _run_crawl(spider: str, *, settings: Settings, args: dict[str, str] | None = None) -> CrawlResult:
     started = time.monotonic()
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)

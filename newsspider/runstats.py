@@ -81,3 +81,22 @@ def summary_line(spider: str, run_id: int | None, status: str, finish_reason: st
         f"{c.duplicates} duplicates, {c.dropped} dropped, {c.parse_errors} parse errors, "
         f"{c.not_found} not found, {c.http_errors} HTTP errors -> {db}"
     )
+
+
+# Limits that bound a run's memory and time, by the stat under newsspider/limits/ that counts
+# their hits: what was held back, and the setting that holds it.
+LIMITS_PREFIX = "newsspider/limits/"
+LIMITS = {
+    "depth": ("sitemaps not fetched", "NEWS_SITEMAP_MAX_DEPTH"),
+    "files": ("sitemaps not fetched", "NEWS_SITEMAP_MAX_FILES"),
+    "urls_per_sitemap": ("sitemaps read in part", "NEWS_SITEMAP_MAX_URLS"),
+    "urls_per_crawl": ("sitemaps read in part", "NEWS_SITEMAP_MAX_URLS_PER_CRAWL"),
+    "parse_time": ("pages kept raw, unparsed", "PARSE_TIME_LIMIT_SECONDS"),
+}
+
+
+def limits_hit(stats: dict[str, Any]) -> str:
+    """"LIMITS: 1000 sitemaps not fetched (NEWS_SITEMAP_MAX_DEPTH)", or "" when no limit was hit."""
+    hit = [f"{stats[LIMITS_PREFIX + key]} {what} ({setting})" for key, (what, setting) in LIMITS.items()
+           if stats.get(LIMITS_PREFIX + key)]
+    return f" LIMITS: {'; '.join(hit)}" if hit else ""
