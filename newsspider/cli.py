@@ -274,7 +274,9 @@ def extract(file, url, batch, now):
       newsspider extract --url http://french.peopledaily.com.cn/Economie/n3/2016/0619/c31355-9074390.html page.html
       echo '{"url": "https://example.org/a", "path": "a.html.gz"}' | newsspider extract --batch
     """
+    from .parse_budget import ParseTimeout, time_limit
     from .parsers import ParseError, parse
+    from .settings import PARSE_TIME_LIMIT_SECONDS
 
     moment = _parse_now(now)
     if batch:
@@ -287,18 +289,22 @@ def extract(file, url, batch, now):
             try:
                 case = json.loads(line)
                 record = {"url": case.get("url"), "path": case.get("path")}
-                article = parse(_read_page(record["path"]), record["url"], now=moment)
+                html = _read_page(record["path"])
+                with time_limit(PARSE_TIME_LIMIT_SECONDS):
+                    article = parse(html, record["url"], now=moment)
                 record["article"] = article.to_dict()
-            except (ParseError, OSError, ValueError, TypeError, AttributeError, EOFError) as exc:
+            except (ParseTimeout, ParseError, OSError, ValueError, TypeError, AttributeError, EOFError) as exc:
                 record["error"] = f"{type(exc).__name__}: {exc}"
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         return
     if not file or not url:
         raise click.UsageError("pass FILE and --url URL (or --batch)")
+    html = _read_page(file)
     try:
-        article = parse(_read_page(file), url, now=moment)
-    except ParseError as exc:
+        with time_limit(PARSE_TIME_LIMIT_SECONDS):
+            article = parse(html, url, now=moment)
+    except (ParseTimeout, ParseError) as exc:
         raise click.ClickException(f"cannot parse {file}: {exc}") from exc
     click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
 

@@ -9,7 +9,9 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 
 from ..fetch import templated_user_agent
 from ..items import CrawledArticle, RawFetch, SeenAgain, UnparsedPage
+from ..parse_budget import ParseTimeout, time_limit
 from ..parsers import ParseError, parse
+from ..runstats import LIMITS_PREFIX
 
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "text/plain")
@@ -106,7 +108,13 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"newsspider/not_html/{kind}")
             return UnparsedPage(raw=raw, fetched_at=fetched_at, error=f"not an HTML page ({kind})", outcome="not_html")
         try:
-            article = parse(response.body, public_url, now=fetched, encoding=raw.encoding)
+            with time_limit(self.settings.getfloat("PARSE_TIME_LIMIT_SECONDS", 0)):
+                article = parse(response.body, public_url, now=fetched, encoding=raw.encoding)
+        except ParseTimeout as exc:
+            # Kept raw: `newsspider reparse` can try it again, under a larger limit.
+            self.crawler.stats.inc_value(f"{LIMITS_PREFIX}parse_time")
+            self.logger.warning("not parsed, kept raw: %s: %s (PARSE_TIME_LIMIT_SECONDS)", public_url, exc)
+            return UnparsedPage(raw=raw, fetched_at=fetched_at, error=str(exc), outcome="parse_timeout")
         except ParseError as exc:
             self.crawler.stats.inc_value("newsspider/parse_errors")
             self.logger.warning("cannot parse %s: %s", public_url, exc)
