@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import sys
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from .archive.db import Archive
 from .crawl import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, project_settings, run_crawl
 from .distributed import DEFAULT_PREFIX, check_name
 from .lock import ArchiveLock, ArchiveLocked
+from .pagefile import read_page
 from .runstats import limits_hit, summary_line
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -30,14 +30,6 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
             raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint=option)
         out[name.strip()] = val
     return out
-
-
-def _read_page(path: str | Path) -> bytes:
-    path = Path(path)
-    data = path.read_bytes()
-    if path.suffix == ".gz" or data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    return data
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -289,7 +281,7 @@ def extract(file, url, batch, now):
             try:
                 case = json.loads(line)
                 record = {"url": case.get("url"), "path": case.get("path")}
-                html = _read_page(record["path"])
+                html = read_page(record["path"])
                 with time_limit(PARSE_TIME_LIMIT_SECONDS):
                     article = parse(html, record["url"], now=moment)
                 record["article"] = article.to_dict()
@@ -300,7 +292,7 @@ def extract(file, url, batch, now):
         return
     if not file or not url:
         raise click.UsageError("pass FILE and --url URL (or --batch)")
-    html = _read_page(file)
+    html = read_page(file)
     try:
         with time_limit(PARSE_TIME_LIMIT_SECONDS):
             article = parse(html, url, now=moment)

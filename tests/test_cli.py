@@ -77,3 +77,46 @@ def test_help_has_examples(command):
 def test_console_script_entry_point():
     result = run_cli("--version")
     assert result.returncode == 0 and "newsspider" in result.stdout
+
+
+def _gzip_bomb(path, inflated: int) -> None:
+    """A small .html.gz that inflates to `inflated` bytes, written without ever holding them."""
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip header and trailer
+    chunk = b"<p>" + b"A" * (1 << 20) + b"</p>"
+    with open(path, "wb") as out:
+        out.write(packer.compress(b"<html><body>"))
+        for _ in range(inflated // len(chunk)):
+            out.write(packer.compress(chunk))
+        out.write(packer.flush())
+
+
+def test_batch_refuses_a_gzip_bomb_on_its_line_in_bounded_memory(tmp_path):
+    import resource
+
+    from newsspider.settings import DOWNLOAD_MAXSIZE
+
+    bomb = tmp_path / "bomb.html.gz"
+    _gzip_bomb(bomb, 1 << 30)  # 1 GiB of page in about 1 MB
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    lines = [{"url": "https://example.org/bomb", "path": str(bomb)}, {"url": SEED["url"], "path": str(SEED["path"])}]
+    # A subprocess, so that its peak RSS is its own.
+    run = run_cli("extract", "--batch", "--now", FROZEN_NOW.isoformat(), input="".join(json.dumps(x) + "\n" for x in lines))
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert run.returncode == 0, run.stderr[-2000:]
+    out = [json.loads(line) for line in run.stdout.splitlines()]
+    assert out[0]["error"] == f"ValueError: larger than {DOWNLOAD_MAXSIZE} bytes once decompressed (DOWNLOAD_MAXSIZE)"
+    assert out[1]["article"]["headline"] == SEED["expected"]["headline"]
+    # The largest child of this test process so far, this one included: never the 1 GiB of the bomb.
+    assert peak_mib < 600, peak_mib
+
+
+def test_a_plain_page_over_the_cap_is_refused(tmp_path, monkeypatch):
+    from newsspider import pagefile
+
+    page = tmp_path / "big.html"
+    page.write_bytes(b"<html><body>" + b"x" * 2000 + b"</body></html>")
+    with pytest.raises(ValueError, match="larger than 1000 bytes"):
+        pagefile.read_page(page, max_size=1000)
+    assert pagefile.read_page(page, max_size=0).endswith(b"</html>")
