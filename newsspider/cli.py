@@ -259,7 +259,8 @@ def extract(file, url, batch, now):
 
     Pages may be .html or .html.gz. In --batch mode each output line is
     {"url", "path", "article": {...}} or {"url", "path", "error": "..."}, in
-    input order; a bad page never stops the batch.
+    input order; a bad page never stops the batch. A field whose extraction
+    failed is empty, and named in "field_errors": {field: error}.
 
     \b
     Examples:
@@ -267,7 +268,7 @@ def extract(file, url, batch, now):
       echo '{"url": "https://example.org/a", "path": "a.html.gz"}' | newsspider extract --batch
     """
     from .parse_budget import ParseTimeout, time_limit
-    from .parsers import ParseError, parse
+    from .parsers import ParseError, parse, parse_page
     from .settings import PARSE_TIME_LIMIT_SECONDS
 
     moment = _parse_now(now)
@@ -283,8 +284,10 @@ def extract(file, url, batch, now):
                 record = {"url": case.get("url"), "path": case.get("path")}
                 html = read_page(record["path"])
                 with time_limit(PARSE_TIME_LIMIT_SECONDS):
-                    article = parse(html, record["url"], now=moment)
-                record["article"] = article.to_dict()
+                    parsed = parse_page(html, record["url"], now=moment)
+                record["article"] = parsed.article.to_dict()
+                if parsed.field_errors:
+                    record["field_errors"] = parsed.field_errors
             except (ParseTimeout, ParseError, OSError, ValueError, TypeError, AttributeError, EOFError) as exc:
                 record["error"] = f"{type(exc).__name__}: {exc}"
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -10,7 +10,7 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 from ..fetch import templated_user_agent
 from ..items import CrawledArticle, RawFetch, SeenAgain, UnparsedPage
 from ..parse_budget import ParseTimeout, time_limit
-from ..parsers import ParseError, parse
+from ..parsers import ParseError, parse_page
 from ..runstats import LIMITS_PREFIX
 
 
@@ -109,7 +109,7 @@ class ArchiveSpider(scrapy.Spider):
             return UnparsedPage(raw=raw, fetched_at=fetched_at, error=f"not an HTML page ({kind})", outcome="not_html")
         try:
             with time_limit(self.settings.getfloat("PARSE_TIME_LIMIT_SECONDS", 0)):
-                article = parse(response.body, public_url, now=fetched, encoding=raw.encoding)
+                parsed = parse_page(response.body, public_url, now=fetched, encoding=raw.encoding)
         except ParseTimeout as exc:
             # Kept raw: `newsspider reparse` can try it again, under a larger limit.
             self.crawler.stats.inc_value(f"{LIMITS_PREFIX}parse_time")
@@ -119,8 +119,11 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsspider/parse_errors")
             self.logger.warning("cannot parse %s: %s", public_url, exc)
             return UnparsedPage(raw=raw, fetched_at=fetched_at, error=str(exc))
+        for name, error in parsed.field_errors.items():
+            self.crawler.stats.inc_value(f"newsspider/field_errors/{name}")
+            self.logger.warning("field %s left empty on %s: %s", name, public_url, error)
         self.crawler.stats.inc_value("newsspider/articles_parsed")
-        return CrawledArticle(article=article, fetched_at=fetched_at, fetch_url=response.url, status=response.status, raw=raw)
+        return CrawledArticle(article=parsed.article, fetched_at=fetched_at, fetch_url=response.url, status=response.status, raw=raw)
 
     def raw_fetch(self, response, public_url: str) -> RawFetch:
         first = (response.meta.get("redirect_urls") or [None])[0]
