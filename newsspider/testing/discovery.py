@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 TREE_FANOUT = 10
-_NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+_NS = b'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 ARTICLE = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Story {n}</title></head><body>"
            "<article><h1>Story {n} of the day</h1><p>{text}</p><p>{text}</p></article></body></html>")
 
@@ -79,7 +79,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _urlset(self, n: int, tag: str):
         base = self.server.public_base
-        yield f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {_NS}>\n'.encode()
+        yield b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset ' + _NS + b'>\n'
         for start in range(0, n, 1000):
             yield "".join(f"<url><loc>{base}/a/{tag}/{i}.html</loc></url>\n"
                           for i in range(start, min(n, start + 1000))).encode()
@@ -90,7 +90,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _index(self, paths: list[str]):
         base = self.server.public_base
-        yield f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex {_NS}>\n'.encode()
+        yield b'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex ' + _NS + b'>\n'
         yield "".join(f"<sitemap><loc>{base}{p}</loc></sitemap>\n" for p in paths).encode()
         yield b"</sitemapindex>\n"
 
@@ -193,7 +193,8 @@ def run_measured(args: list[str], *, timeout: float = 600, stop_after: float | N
 PUBLIC = "https://www.example.org"
 
 
-def discovery_crawl(tmp: Path, document: str, *settings: str, spider_args: tuple[str, ...] = (), **measure) -> dict:
+def discovery_crawl(tmp: Path, document: str, *settings: str, spider_args: tuple[str, ...] = (),
+                    redirect_host: str = "www.example.org", **measure) -> dict:
     """`newsspider crawl news -a sitemap=<document>` against a DiscoveryServer, measured (run_measured).
 
     The document's URLs name PUBLIC, mapped onto the server; every host name resolves to 127.0.0.1.
@@ -208,7 +209,7 @@ def discovery_crawl(tmp: Path, document: str, *settings: str, spider_args: tuple
     tmp.mkdir(parents=True, exist_ok=True)
     queues = tmp / "queues"
     queues.mkdir()
-    with DiscoveryServer(public_base=PUBLIC) as server:
+    with DiscoveryServer(public_base=PUBLIC, redirect_host=redirect_host) as server:
         host_map = json.dumps({"www.example.org": server.url})
         args = ["crawl", "news", "--db", str(tmp / "archive.db"), "-a", f"sitemap={PUBLIC}/{document}",
                 "-s", f"NEWS_HOST_MAP={host_map}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
