@@ -14,6 +14,7 @@ from . import __version__, health
 from .archive.db import Archive
 from .crawl import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, project_settings, run_crawl
 from .distributed import DEFAULT_PREFIX, check_name
+from .fetch import templated_user_agent
 from .lock import ArchiveLock, ArchiveLocked
 from .pagefile import read_page
 from .runstats import limits_hit, summary_line
@@ -35,7 +36,10 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 def _parse_now(value: str | None) -> datetime | None:
     if value is None:
         return None
-    moment = datetime.fromisoformat(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected an ISO 8601 time such as 2024-06-01T12:00:00+02:00, got {value!r}", param_hint="--now") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
@@ -106,8 +110,8 @@ def crawl(spider, db_path, spider_args, settings_args, since, full, log_file, lo
     \b
     Exit codes:
       0  success
-      1  the crawl failed (did not finish)
-      2  bad usage (unknown spider, bad option or argument)
+      1  the crawl failed (did not finish, or no page could be fetched)
+      2  bad usage (unknown spider, bad option, unknown or bad -a argument)
       3  nothing was found: no article stored or seen (a site that stops yielding articles)
       4  another run holds the archive's lock (<db>.lock)
       5  health alarm: a field's coverage fell well below the site's recent runs
@@ -152,9 +156,18 @@ def crawl(spider, db_path, spider_args, settings_args, since, full, log_file, lo
     settings = project_settings(overrides)
     from scrapy.spiderloader import SpiderLoader
 
-    known = SpiderLoader.from_settings(settings).list()
+    loader = SpiderLoader.from_settings(settings)
+    known = loader.list()
     if spider not in known:
         raise click.UsageError(f"unknown spider {spider!r}; known: {', '.join(sorted(known))}")
+    accepted = getattr(loader.load(spider), "arguments", lambda: None)()
+    unknown = sorted(set(args) - set(accepted)) if accepted is not None else []
+    if unknown:
+        raise click.UsageError(f"unknown argument {', '.join('-a ' + a for a in unknown)} for spider {spider}; "
+                               f"known: {', '.join(accepted)}")
+    if not settings.get("NEWSSPIDER_CONTACT") and templated_user_agent(settings) is not None:
+        click.echo(f"newsspider {spider}: warning: NEWSSPIDER_CONTACT is not set, so site operators cannot reach you "
+                   "(the User-Agent says \"contact: unset\"); pass -s NEWSSPIDER_CONTACT=you@example.org", err=True)
     if redis_url:
         sys.exit(_crawl_worker(spider, settings, args, redis_url, redis_job or spider, redis_prefix, redis_reset))
     if redis_job or redis_reset:
@@ -165,6 +178,9 @@ def crawl(spider, db_path, spider_args, settings_args, since, full, log_file, lo
         click.echo(f"newsspider {spider}: cannot start: {result.error}", err=True)
         sys.exit(EXIT_USAGE)
     click.echo(_summary(spider, result, db_path))
+    if result.status == "failed" and result.finish_reason == "finished":
+        click.echo(f"newsspider {spider}: failed: no page could be fetched ({result.counts.http_errors} network or HTTP errors, "
+                   "see the log); is the site, or the network, down?", err=True)
     sys.exit(result.exit_code)
 
 

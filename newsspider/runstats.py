@@ -61,6 +61,9 @@ class RunCounts:
 def run_status(finish_reason: str | None, counts: RunCounts) -> str:
     if finish_reason != "finished":
         return "failed"
+    # Not one page answered (every connection refused, say): the run failed, it did not find nothing.
+    if counts.pages_fetched == 0 and counts.http_errors > 0 and counts.articles_seen == 0:
+        return "failed"
     # An incremental run that finds nothing new but sees the known articles is fine; one
     # that reaches no article at all is how a broken site or a wrong argument shows.
     if counts.stored == 0 and counts.articles_seen == 0 and counts.not_modified == 0:

@@ -120,3 +120,49 @@ def test_a_plain_page_over_the_cap_is_refused(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="larger than 1000 bytes"):
         pagefile.read_page(page, max_size=1000)
     assert pagefile.read_page(page, max_size=0).endswith(b"</html>")
+
+
+# ---- exit codes and messages ---------------------------------------------------------------
+
+def _closed_port() -> int:
+    from newsspider.testing.serving import free_port
+
+    return free_port()  # nothing listens there once free_port has closed its socket
+
+
+@pytest.mark.parametrize("spider, args", [
+    ("news", ["-a", "start=https://www.example.org/"]),
+    ("people_fr", ["-a", "sections=Economie"]),
+])
+def test_an_unknown_spider_argument_is_a_usage_error(tmp_path, spider, args):
+    port = _closed_port()
+    run = run_cli("crawl", spider, "--db", str(tmp_path / "a.db"), *args, "-a", "sectoins=Chine",
+                  "-s", f"PEOPLE_FR_BASE_URL=http://127.0.0.1:{port}", "-s", f'NEWS_HOST_MAP={{"www.example.org": "http://127.0.0.1:{port}"}}')
+    assert run.returncode == 2
+    [line] = [x for x in run.stderr.splitlines() if x.startswith("Error:")]
+    assert "unknown argument -a sectoins" in line and "known: " in line
+    assert not (tmp_path / "a.db").exists()
+
+
+def test_a_site_that_refuses_every_connection_fails_in_one_clear_line(tmp_path):
+    port = _closed_port()
+    run = run_cli("crawl", "news", "--db", str(tmp_path / "a.db"), "-a", "start=https://www.example.org/",
+                  "-s", f'NEWS_HOST_MAP={{"www.example.org": "http://127.0.0.1:{port}"}}', "-s", "RETRY_TIMES=0",
+                  "-s", "NEWSSPIDER_CONTACT=tests@example.org", "--log-level", "WARNING", timeout=60)
+    assert run.returncode == 1, run.stdout + run.stderr[-2000:]
+    assert " failed " in run.stdout and "2 HTTP errors" in run.stdout
+    assert "Traceback" not in run.stderr
+    assert "failed: no page could be fetched" in run.stderr
+
+
+def test_extract_now_must_be_a_time():
+    result = CliRunner().invoke(main, ["extract", "--now", "yesterday", "--url", SEED["url"], str(SEED["path"])])
+    assert result.exit_code == 2 and "--now" in result.output and "yesterday" in result.output
+
+
+def test_crawling_without_a_contact_warns(tmp_path):
+    port = _closed_port()
+    run = run_cli("crawl", "news", "--db", str(tmp_path / "a.db"), "-a", "start=https://www.example.org/",
+                  "-s", f'NEWS_HOST_MAP={{"www.example.org": "http://127.0.0.1:{port}"}}', "-s", "RETRY_TIMES=0",
+                  "--log-level", "ERROR", timeout=60)
+    assert "warning: NEWSSPIDER_CONTACT is not set" in run.stderr

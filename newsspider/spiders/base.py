@@ -82,6 +82,14 @@ class ArchiveSpider(scrapy.Spider):
         if ua is not None:
             settings.set("USER_AGENT", ua, priority=settings.getpriority("NEWSSPIDER_USER_AGENT"))
 
+    @classmethod
+    def arguments(cls) -> list[str]:
+        """The `-a NAME=VALUE` names the spider takes: its __init__'s named parameters."""
+        import inspect
+
+        params = inspect.signature(cls.__init__).parameters.values()
+        return [p.name for p in params if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Kept for the crawl_runs table: what this run was asked to do.
