@@ -142,12 +142,30 @@ class DiscoveryServer:
         self.httpd.server_close()
 
 
+_LAUNCHER = """
+import os, signal, subprocess, sys
+child = subprocess.Popen([sys.executable, "-m", "newsspider", *sys.argv[2:]])
+for sig in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(sig, lambda signum, frame: child.send_signal(signum))
+while True:
+    try:
+        pid, status, usage = os.wait4(child.pid, 0)
+        break
+    except InterruptedError:
+        continue
+open(sys.argv[1], "w").write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status) % 256)
+"""
+
+
 def run_measured(args: list[str], *, timeout: float = 600, stop_after: float | None = None, stop_signal: int = 15,
                  cwd=None) -> dict:
     """Run `python -m newsspider ARGS` and return its exit code, output, peak RSS (MiB) and timings.
 
-    Peak RSS is the child's own (os.wait4's rusage), not the largest of every child this process
-    ever had, so several runs in one test are measured apart. With `stop_after`, the run is sent
+    Peak RSS is the run's own: a small launcher process starts it and reads it from os.wait4. The
+    run is not forked from this process, whose own size a forked child's peak would include
+    (Linux keeps the high-water mark across exec), so a run from a large pytest process is
+    measured as one from a shell. Signals sent to the launcher are passed on to the run. With `stop_after`, the run is sent
     `stop_signal` that many seconds after it started, and `stop_seconds` is how long it then took to exit.
     """
     import os
@@ -159,7 +177,9 @@ def run_measured(args: list[str], *, timeout: float = 600, stop_after: float | N
 
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "newsspider", *args], stdout=out, stderr=err, cwd=cwd)
+        rss_file = tempfile.NamedTemporaryFile(delete=False)
+        rss_file.close()
+        proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, rss_file.name, *args], stdout=out, stderr=err, cwd=cwd)
         stopped_at = None
         deadline = started + timeout
         while True:
@@ -177,13 +197,16 @@ def run_measured(args: list[str], *, timeout: float = 600, stop_after: float | N
             time.sleep(0.05)
         ended = time.monotonic()
         proc.returncode = os.waitstatus_to_exitcode(status)
+        with open(rss_file.name) as f:
+            peak_kib = float(f.read() or usage.ru_maxrss)
+        os.unlink(rss_file.name)
         out.seek(0)
         err.seek(0)
         return {
             "returncode": proc.returncode,
             "stdout": out.read().decode("utf-8", "replace"),
             "stderr": err.read().decode("utf-8", "replace"),
-            "peak_rss_mib": usage.ru_maxrss / 1024,  # Linux: KiB
+            "peak_rss_mib": peak_kib / 1024,  # Linux: KiB
             "seconds": ended - started,
             "stop_seconds": (ended - stopped_at) if stopped_at is not None else None,
             "killed": ended > deadline,
