@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/fault_table.py
     .venv/bin/python bench/fault_table.py --data-loss   # the scenarios of "Data lost while the run says finished"
+    .venv/bin/python bench/fault_table.py --discovery   # hostile sitemaps at full size (bench/discovery_table.py)
 
 The same crawl as tests/test_faults.py: the people_fr mirror and the Pannes section of
 newsspider/testing/faults.py, with the real spider and settings (DOWNLOAD_TIMEOUT 2 s,
@@ -95,4 +96,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if "--discovery" in sys.argv[1:]:
+        from discovery_table import main as discovery  # bench/ is the script's folder, first on sys.path
+
+        sys.exit(discovery())
     sys.exit(main())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import sqlite3
@@ -17,8 +16,10 @@ from . import __version__, health
 from .archive.db import FILE_MODE, Archive, make_dirs
 from .crawl import EXIT_FAILED, EXIT_LOCKED, EXIT_NEEDS_UPGRADE, EXIT_USAGE, project_settings, run_crawl
 from .distributed import DEFAULT_PREFIX, check_name
+from .fetch import templated_user_agent
 from .lock import ArchiveLock, ArchiveLocked, UnsafeLockFile
-from .runstats import summary_line
+from .pagefile import read_page
+from .runstats import limits_hit, summary_line
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MIRROR = REPO_ROOT / "tests" / "fixtures" / "people_fr"
@@ -34,18 +35,13 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     return out
 
 
-def _read_page(path: str | Path) -> bytes:
-    path = Path(path)
-    data = path.read_bytes()
-    if path.suffix == ".gz" or data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    return data
-
-
 def _parse_now(value: str | None) -> datetime | None:
     if value is None:
         return None
-    moment = datetime.fromisoformat(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected an ISO 8601 time such as 2024-06-01T12:00:00+02:00, got {value!r}", param_hint="--now") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
@@ -73,6 +69,7 @@ def _archive_run(db_path: str, name: str, wait: float = 0.0):
 def _summary(name: str, result, db_path: str) -> str:
     line = summary_line(name, result.run_id, result.status, result.finish_reason, result.counts, result.elapsed, db_path,
                         error=result.failure)
+    line += limits_hit(getattr(result, "stats", None) or {})  # an ingest has no crawl stats
     if result.alarms:
         line += f" ALARM: {health.describe(result.alarms)}"
     return line
@@ -120,8 +117,8 @@ def crawl(spider, db_path, spider_args, settings_args, since, full, log_file, lo
     \b
     Exit codes:
       0  success
-      1  the crawl failed (did not finish)
-      2  bad usage (unknown spider, bad option or argument)
+      1  the crawl failed (did not finish, or no page could be fetched)
+      2  bad usage (unknown spider, bad option, unknown or bad -a argument)
       3  nothing was found: no article stored or seen (a site that stops yielding articles)
       4  another run holds the archive's lock (<db>.lock)
       5  health alarm: a field's coverage fell well below the site's recent runs
@@ -169,9 +166,18 @@ def crawl(spider, db_path, spider_args, settings_args, since, full, log_file, lo
     settings = project_settings(overrides)
     from scrapy.spiderloader import SpiderLoader
 
-    known = SpiderLoader.from_settings(settings).list()
+    loader = SpiderLoader.from_settings(settings)
+    known = loader.list()
     if spider not in known:
         raise click.UsageError(f"unknown spider {spider!r}; known: {', '.join(sorted(known))}")
+    accepted = getattr(loader.load(spider), "arguments", lambda: None)()
+    unknown = sorted(set(args) - set(accepted)) if accepted is not None else []
+    if unknown:
+        raise click.UsageError(f"unknown argument {', '.join('-a ' + a for a in unknown)} for spider {spider}; "
+                               f"known: {', '.join(accepted)}")
+    if not settings.get("NEWSSPIDER_CONTACT") and templated_user_agent(settings) is not None:
+        click.echo(f"newsspider {spider}: warning: NEWSSPIDER_CONTACT is not set, so site operators cannot reach you "
+                   "(the User-Agent says \"contact: unset\"); pass -s NEWSSPIDER_CONTACT=you@example.org", err=True)
     if redis_url:
         sys.exit(_crawl_worker(spider, settings, args, redis_url, redis_job or spider, redis_prefix, redis_reset))
     if redis_job or redis_reset:
@@ -182,6 +188,9 @@ def crawl(spider, db_path, spider_args, settings_args, since, full, log_file, lo
         click.echo(f"newsspider {spider}: cannot start: {result.error}", err=True)
         sys.exit(EXIT_USAGE)
     click.echo(_summary(spider, result, db_path))
+    if result.status == "failed" and result.finish_reason == "finished":
+        click.echo(f"newsspider {spider}: failed: no page could be fetched ({result.counts.http_errors} network or HTTP errors, "
+                   "see the log); is the site, or the network, down?", err=True)
     sys.exit(result.exit_code)
 
 
@@ -276,14 +285,17 @@ def extract(file, url, batch, now):
 
     Pages may be .html or .html.gz. In --batch mode each output line is
     {"url", "path", "article": {...}} or {"url", "path", "error": "..."}, in
-    input order; a bad page never stops the batch.
+    input order; a bad page never stops the batch. A field whose extraction
+    failed is empty, and named in "field_errors": {field: error}.
 
     \b
     Examples:
       newsspider extract --url http://french.peopledaily.com.cn/Economie/n3/2016/0619/c31355-9074390.html page.html
       echo '{"url": "https://example.org/a", "path": "a.html.gz"}' | newsspider extract --batch
     """
-    from .parsers import ParseError, parse
+    from .parse_budget import ParseTimeout, time_limit
+    from .parsers import ParseError, parse, parse_page
+    from .settings import PARSE_TIME_LIMIT_SECONDS
 
     moment = _parse_now(now)
     if batch:
@@ -296,18 +308,24 @@ def extract(file, url, batch, now):
             try:
                 case = json.loads(line)
                 record = {"url": case.get("url"), "path": case.get("path")}
-                article = parse(_read_page(record["path"]), record["url"], now=moment)
-                record["article"] = article.to_dict()
-            except (ParseError, OSError, ValueError, TypeError, AttributeError, EOFError) as exc:
+                html = read_page(record["path"])
+                with time_limit(PARSE_TIME_LIMIT_SECONDS):
+                    parsed = parse_page(html, record["url"], now=moment)
+                record["article"] = parsed.article.to_dict()
+                if parsed.field_errors:
+                    record["field_errors"] = parsed.field_errors
+            except (ParseTimeout, ParseError, OSError, ValueError, TypeError, AttributeError, EOFError) as exc:
                 record["error"] = f"{type(exc).__name__}: {exc}"
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         return
     if not file or not url:
         raise click.UsageError("pass FILE and --url URL (or --batch)")
+    html = read_page(file)
     try:
-        article = parse(_read_page(file), url, now=moment)
-    except ParseError as exc:
+        with time_limit(PARSE_TIME_LIMIT_SECONDS):
+            article = parse(html, url, now=moment)
+    except (ParseTimeout, ParseError) as exc:
         raise click.ClickException(f"cannot parse {file}: {exc}") from exc
     click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import shutil
+import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,8 +65,61 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
     return settings
 
 
+@contextmanager
+def disk_frontier(settings: Settings):
+    """A JOBDIR of the run's own, removed afterwards, so Scrapy's scheduler keeps its queue on disk.
+
+    Only for Scrapy's own scheduler (a Redis worker's frontier is in Redis), and not when
+    JOBDIR is set: that is a crawl meant to be paused and resumed, whose folder is the user's.
+    """
+    if (not settings.getbool("NEWSSPIDER_DISK_QUEUE", True) or settings.get("JOBDIR")
+            or settings.get("SCHEDULER") != "scrapy.core.scheduler.Scheduler"):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="newsspider-frontier-", dir=settings.get("NEWSSPIDER_QUEUE_DIR") or None)
+    settings.set("JOBDIR", folder, priority="cmdline")
+    try:
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def run_crawl(spider: str, *, settings: Settings, args: dict[str, str] | None = None) -> CrawlResult:
+    with disk_frontier(settings):
+        return _run_crawl(spider, settings=settings, args=args)
+
+
+class NetworkErrorsInOneLine(logging.Filter):
+    """A page or robots.txt that cannot be fetched (refused, unresolved, timed out, cut off) is
+    one log line, not a Twisted traceback: it is the site's fault, counted in the stats and the
+    summary, and tracebacks on stderr should mean a bug of ours."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and isinstance(exc, _network_errors()):
+            record.msg, record.args = f"{record.getMessage()} ({type(exc).__name__}: {exc})", None
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def _network_errors() -> tuple[type[BaseException], ...]:
+    from scrapy import exceptions as s
+    from twisted.internet import error as t
+    from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+
+    return (s.DownloadConnectionRefusedError, s.CannotResolveHostError, s.DownloadTimeoutError, s.DownloadFailedError,
+            s.ResponseDataLossError, s.DownloadCancelledError, t.ConnectError, t.ConnectionLost, t.TimeoutError,
+            ResponseNeverReceived, ResponseFailed)
+
+
+# Where Scrapy logs a failed download with its traceback: the scraper (pages) and robots.txt.
+_DOWNLOAD_ERROR_LOGGERS = ("scrapy.core.scraper", "scrapy.downloadermiddlewares.robotstxt")
+
+
+def _run_crawl(spider: str, *, settings: Settings, args: dict[str, str] | None = None) -> CrawlResult:
     started = time.monotonic()
+    for name in _DOWNLOAD_ERROR_LOGGERS:
+        logging.getLogger(name).addFilter(NetworkErrorsInOneLine())
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     errors: list[str] = []

@@ -21,10 +21,12 @@ from .archive import reparse as store
 from .archive.db import Archive, content_hash, utcnow, write_transaction
 from .crawl import project_settings
 from .items import CrawledArticle
+from .parse_budget import ParseTimeout, time_limit
 from .parsers import ParseError, parse
 from .parsers.softerror import page_title, soft_error
 from .pipelines.dedupe import Deduper
 from .pipelines.validate import ValidatePipeline
+from .settings import PARSE_TIME_LIMIT_SECONDS
 
 # Identity, not content: a re-parse that finds another canonical URL is counted, not applied.
 NOT_APPLIED = frozenset({"canonical_url"})
@@ -84,7 +86,10 @@ def reparse(archive: Archive, *, site: str | None = None, since: str | None = No
 def _reparse_page(archive: Archive, validator: ValidatePipeline, page: dict, site: str | None, result: ReparseResult) -> str:
     fetched_at = page["fetched_at"]
     try:
-        article = parse(page["body"], page["final_url"], now=datetime.fromisoformat(fetched_at), encoding=page["encoding"])
+        with time_limit(PARSE_TIME_LIMIT_SECONDS):
+            article = parse(page["body"], page["final_url"], now=datetime.fromisoformat(fetched_at), encoding=page["encoding"])
+    except ParseTimeout:
+        return "parse_timeout"
     except ParseError:
         return "parse_error"
     if soft_error(article.headline, article.body, page_title(page["body"])):

@@ -72,6 +72,9 @@ def finish_reason(reason: str | None, stats: dict[str, Any]) -> str | None:
 def run_status(finish_reason: str | None, counts: RunCounts) -> str:
     if finish_reason != "finished":
         return "failed"
+    # Not one page answered (every connection refused, say): the run failed, it did not find nothing.
+    if counts.pages_fetched == 0 and counts.http_errors > 0 and counts.articles_seen == 0:
+        return "failed"
     # An incremental run that finds nothing new but sees the known articles is fine; one
     # that reaches no article at all is how a broken site or a wrong argument shows.
     if counts.stored == 0 and counts.articles_seen == 0 and counts.not_modified == 0:
@@ -93,3 +96,22 @@ def summary_line(spider: str, run_id: int | None, status: str, finish_reason: st
         f"{c.duplicates} duplicates, {c.dropped} dropped, {c.parse_errors} parse errors, "
         f"{c.not_found} not found, {c.http_errors} HTTP errors -> {db}"
     ) + (f" ERROR: {error}" if error else "")
+
+
+# Limits that bound a run's memory and time, by the stat under newsspider/limits/ that counts
+# their hits: what was held back, and the setting that holds it.
+LIMITS_PREFIX = "newsspider/limits/"
+LIMITS = {
+    "depth": ("sitemaps not fetched", "NEWS_SITEMAP_MAX_DEPTH"),
+    "files": ("sitemaps not fetched", "NEWS_SITEMAP_MAX_FILES"),
+    "urls_per_sitemap": ("sitemaps read in part", "NEWS_SITEMAP_MAX_URLS"),
+    "urls_per_crawl": ("sitemaps read in part", "NEWS_SITEMAP_MAX_URLS_PER_CRAWL"),
+    "parse_time": ("pages kept raw, unparsed", "PARSE_TIME_LIMIT_SECONDS"),
+}
+
+
+def limits_hit(stats: dict[str, Any]) -> str:
+    """"LIMITS: 1000 sitemaps not fetched (NEWS_SITEMAP_MAX_DEPTH)", or "" when no limit was hit."""
+    hit = [f"{stats[LIMITS_PREFIX + key]} {what} ({setting})" for key, (what, setting) in LIMITS.items()
+           if stats.get(LIMITS_PREFIX + key)]
+    return f" LIMITS: {'; '.join(hit)}" if hit else ""

@@ -107,5 +107,34 @@ NEWS_DEPTH = 1
 # are never requested, so a mirror crawl cannot reach the real site.
 NEWS_HOST_MAP = {}
 
+# Discovery limits: what sitemaps and feeds may add to one crawl. A sitemap index nested deeper
+# than NEWS_SITEMAP_MAX_DEPTH hops below the URL given is not fetched (a self-generating index
+# tree ends there); one sitemap or feed is read up to NEWS_SITEMAP_MAX_URLS entries (the
+# sitemaps.org limit); a crawl takes at most NEWS_SITEMAP_MAX_URLS_PER_CRAWL entries and
+# fetches at most NEWS_SITEMAP_MAX_FILES sitemaps and feeds. 0 turns a limit off (for the depth:
+# index entries are not followed). Each limit hit is counted under newsspider/limits/ and named
+# in the run's summary.
+NEWS_SITEMAP_MAX_DEPTH = 3
+NEWS_SITEMAP_MAX_URLS = 50_000
+NEWS_SITEMAP_MAX_URLS_PER_CRAWL = 1_000_000
+NEWS_SITEMAP_MAX_FILES = 10_000
+
+# ---- bounded time --------------------------------------------------------------------------
+# The longest one page's parse may take (wall-clock seconds; 0: no limit). A page that takes
+# longer is kept raw (outcome parse_timeout in raw_responses), counted in
+# newsspider/limits/parse_time, named in the summary, and the crawl goes on. Ordinary
+# articles parse in well under a second; the largest page a crawl accepts (DOWNLOAD_MAXSIZE)
+# in some 30 s on the development machine (docs/RELIABILITY.md).
+PARSE_TIME_LIMIT_SECONDS = 20.0
+
+# ---- bounded memory ----------------------------------------------------------------------
+# The requests waiting to be fetched are kept on disk, in a folder made for the run under
+# NEWSSPIDER_QUEUE_DIR (default: the system's temporary folder) and removed after it, so a
+# sitemap of 200,000 URLs does not hold 200,000 requests in memory. Setting JOBDIR yourself
+# keeps Scrapy's meaning (a crawl that can be paused and resumed there); False keeps the
+# frontier in memory.
+NEWSSPIDER_DISK_QUEUE = True
+NEWSSPIDER_QUEUE_DIR = None
+
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

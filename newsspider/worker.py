@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from .crawl import EXIT_FAILED, EXIT_OK, CrawlResult, run_crawl
 from .distributed import RedisKeys, apply_worker_settings, connect, redact, worker_id
 from .distributed.coordinator import Coordinator
+from .runstats import limits_hit
 
 
 class RedisUnavailable(RuntimeError):
@@ -65,4 +66,4 @@ def summary_line(spider: str, result: WorkerResult, url: str, job: str) -> str:
         f"newsspider {spider} worker {result.worker} {status} in {result.crawl.elapsed:.1f}s: {c.pages_fetched} pages, "
         f"{result.pushed} items queued, {c.dropped} dropped, {c.parse_errors} parse errors, {c.not_found} not found, "
         f"{c.http_errors} HTTP errors -> {redact(url)} job {job}"
-    )
+    ) + limits_hit(result.crawl.stats)

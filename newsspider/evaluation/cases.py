@@ -12,13 +12,13 @@ null or blank. A field that cannot be read is None: the case is not scored on it
 from __future__ import annotations
 
 import ast
-import gzip
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from ..pagefile import read_page
 from .metrics import parse_moment
 
 
@@ -47,10 +47,7 @@ class Case:
         return self.crawl_date + timedelta(days=1) if self.crawl_date else None
 
     def read_html(self) -> bytes:
-        data = self.path.read_bytes()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-        return data
+        return read_page(self.path)
 
 
 def _listish(value: Any) -> list | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -19,7 +20,7 @@ from .base import BaseParser, parser_for_host, registered_hosts
 from .generic import GenericParser
 from .page import Page, ParseError
 
-__all__ = ["parse", "parser_for", "Page", "ParseError", "GenericParser", "BaseParser", "registered_hosts"]
+__all__ = ["parse", "parse_page", "Parsed", "parser_for", "Page", "ParseError", "GenericParser", "BaseParser", "registered_hosts"]
 
 
 def _load_sites() -> None:
@@ -36,9 +37,22 @@ def parser_for(url: str) -> type[BaseParser]:
     return parser_for_host(urlsplit(url).hostname or "") or GenericParser
 
 
-def parse(html: bytes | str, url: str, *, now: datetime | None = None, encoding: str | None = None) -> Article:
-    """Parse one page. `now` bounds every date (nothing after it is believed); default: the clock."""
+@dataclass
+class Parsed:
+    article: Article
+    field_errors: dict[str, str]  # field -> the error that left it empty
+
+
+def parse_page(html: bytes | str, url: str, *, now: datetime | None = None, encoding: str | None = None) -> Parsed:
+    """parse(), with the fields whose extraction raised (they are empty in the article)."""
     if not isinstance(url, str) or not url:
         raise ParseError("a page URL is required")
     page = Page(html, url, now=now, encoding=encoding)
-    return parser_for(url)(page).article()
+    parser = parser_for(url)(page)
+    article = parser.article()
+    return Parsed(article, parser.field_errors)
+
+
+def parse(html: bytes | str, url: str, *, now: datetime | None = None, encoding: str | None = None) -> Article:
+    """Parse one page. `now` bounds every date (nothing after it is believed); default: the clock."""
+    return parse_page(html, url, now=now, encoding=encoding).article

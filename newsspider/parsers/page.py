@@ -14,6 +14,7 @@ import lxml.html
 from lxml import etree
 from w3lib.encoding import html_to_unicode
 
+from ..settings import DOWNLOAD_MAXSIZE
 from .charset import is_utf8, legacy_text
 from .text import clean, clean_markup_text, text_of
 
@@ -26,7 +27,9 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Control characters that libxml2 rejects; real pages contain them surprisingly often.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
-MAX_HTML_CHARS = 20_000_000
+# What the crawl downloads at most (DOWNLOAD_MAXSIZE bytes decode to at most as many
+# characters): so `extract` and `reparse` accept exactly the pages a crawl could have stored.
+MAX_HTML_CHARS = DOWNLOAD_MAXSIZE
 
 
 def decode_html(html: bytes | str, *, encoding: str | None = None) -> str:
@@ -209,18 +212,36 @@ class Page:
         return [c.text or "" for c in self.tree.iter(etree.Comment)]
 
 
+# JSON-LD nested deeper than this is cut there (schema.org objects nest a few levels; a
+# 1,000-level document raised RecursionError in whatever field walked it).
+MAX_JSONLD_DEPTH = 32
+
+
 def _loads_lenient(raw: str) -> Any:
     raw = raw.removeprefix("<!--").removesuffix("-->").strip()
     raw = raw.removeprefix("//<![CDATA[").removesuffix("//]]>").strip()
     try:
-        return json.loads(raw)
+        return _prune(json.loads(raw))
+    except RecursionError:
+        return None  # nested past what the decoder can even read: no usable object in it
     except ValueError:
         pass
     # Control characters inside strings and trailing commas are the usual breakage.
     try:
-        return json.loads(re.sub(r",\s*([}\]])", r"\1", _CONTROL.sub(" ", raw)), strict=False)
-    except ValueError:
+        return _prune(json.loads(re.sub(r",\s*([}\]])", r"\1", _CONTROL.sub(" ", raw)), strict=False))
+    except (ValueError, RecursionError):
         return None
+
+
+def _prune(data: Any, depth: int = 0) -> Any:
+    """The data with whatever lies deeper than MAX_JSONLD_DEPTH replaced by None."""
+    if depth >= MAX_JSONLD_DEPTH:
+        return None if isinstance(data, (dict, list)) else data
+    if isinstance(data, dict):
+        return {k: _prune(v, depth + 1) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_prune(v, depth + 1) for v in data]
+    return data
 
 
 def _flatten_ld(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:

@@ -9,8 +9,10 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 
 from ..fetch import templated_user_agent
 from ..items import CrawledArticle, RawFetch, SeenAgain, UnparsedPage
-from ..parsers import ParseError, parse
+from ..parse_budget import ParseTimeout, time_limit
+from ..parsers import ParseError, parse_page
 from ..parsers.softerror import page_title, soft_error
+from ..runstats import LIMITS_PREFIX
 
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "text/plain")
@@ -96,6 +98,14 @@ class ArchiveSpider(scrapy.Spider):
         if ua is not None:
             settings.set("USER_AGENT", ua, priority=settings.getpriority("NEWSSPIDER_USER_AGENT"))
 
+    @classmethod
+    def arguments(cls) -> list[str]:
+        """The `-a NAME=VALUE` names the spider takes: its __init__'s named parameters."""
+        import inspect
+
+        params = inspect.signature(cls.__init__).parameters.values()
+        return [p.name for p in params if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Kept for the crawl_runs table: what this run was asked to do.
@@ -122,16 +132,26 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"newsspider/not_html/{kind}")
             return UnparsedPage(raw=raw, fetched_at=fetched_at, error=f"not an HTML page ({kind})", outcome="not_html")
         try:
-            article = parse(response.body, public_url, now=fetched, encoding=raw.encoding)
+            with time_limit(self.settings.getfloat("PARSE_TIME_LIMIT_SECONDS", 0)):
+                parsed = parse_page(response.body, public_url, now=fetched, encoding=raw.encoding)
+        except ParseTimeout as exc:
+            # Kept raw: `newsspider reparse` can try it again, under a larger limit.
+            self.crawler.stats.inc_value(f"{LIMITS_PREFIX}parse_time")
+            self.logger.warning("not parsed, kept raw: %s: %s (PARSE_TIME_LIMIT_SECONDS)", public_url, exc)
+            return UnparsedPage(raw=raw, fetched_at=fetched_at, error=str(exc), outcome="parse_timeout")
         except ParseError as exc:
             self.crawler.stats.inc_value("newsspider/parse_errors")
             self.logger.warning("cannot parse %s: %s", public_url, exc)
             return UnparsedPage(raw=raw, fetched_at=fetched_at, error=str(exc))
+        article = parsed.article
         if (reason := soft_error(article.headline, article.body, page_title(response.body))) is not None:
             # "404 Not Found" with status 200: kept raw and counted, never an article.
             self.crawler.stats.inc_value("newsspider/soft_errors")
             self.logger.info("a soft error page at %s: %s", public_url, reason)
             return UnparsedPage(raw=raw, fetched_at=fetched_at, error=reason, outcome="soft_error")
+        for name, error in parsed.field_errors.items():
+            self.crawler.stats.inc_value(f"newsspider/field_errors/{name}")
+            self.logger.warning("field %s left empty on %s: %s", name, public_url, error)
         self.crawler.stats.inc_value("newsspider/articles_parsed")
         return CrawledArticle(article=article, fetched_at=fetched_at, fetch_url=response.url, status=response.status, raw=raw)
 

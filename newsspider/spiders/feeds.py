@@ -12,6 +12,8 @@ children's text and so loses <news:publication_date>, and it knows no feeds.
 
 from __future__ import annotations
 
+import gzip
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -41,6 +43,72 @@ class Listing:
     entries: list[Entry] = field(default_factory=list)
 
 
+class Reader:
+    """Entries of one sitemap or feed, read as they come: the document is never held as a whole tree.
+
+        reader = Reader(body, url, max_size=DOWNLOAD_MAXSIZE)
+        reader.kind          # read from the root element; "unknown" for anything else
+        for entry in reader: ...
+
+    A 14 MB sitemap of 200,000 URLs parsed whole took some 200 MB of lxml tree; iterparse
+    clears each entry once it is read, so memory stays at the body and one entry. A gzipped
+    body is inflated as it is read, up to `max_size` bytes (0: no limit); past that, or on
+    corrupt gzip, iteration stops and `error` says why (the entries read until then stand).
+    """
+
+    def __init__(self, body: bytes, base_url: str, max_size: int = 0):
+        self.base_url = base_url
+        self.error: str | None = None
+        self._events = None
+        self.kind = "unknown"
+        self._first = None
+        source = _source(body, max_size)
+        # recover: real sitemaps and feeds are often not well-formed; entities and network
+        # access are off because the document comes from the network.
+        events = etree.iterparse(source, events=("start", "end"), recover=True, resolve_entities=False,
+                                 no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
+        try:
+            for event, el in events:
+                if event == "start":
+                    self.kind = _KINDS.get(_local(el), "unknown")
+                    self._root, self._root_name = el, _local(el)
+                    break
+        except (etree.XMLSyntaxError, OSError, EOFError, ValueError) as exc:
+            self._fail(exc)
+            return
+        if self.kind != "unknown":
+            self._events = events
+
+    def _fail(self, exc: BaseException) -> None:
+        if isinstance(exc, ValueError) and not isinstance(exc, etree.XMLSyntaxError):
+            self.error = str(exc)
+        elif isinstance(exc, (OSError, EOFError)):
+            self.error = f"corrupt gzip: {exc}"
+        # An XML syntax error past what recover mends ends the document where it broke.
+
+    def _is_entry(self, el) -> bool:
+        # A child of the root, or of an RSS 2.0 <channel>: an <item> or <url> nested deeper is not an entry.
+        parent = el.getparent()
+        return parent is self._root or (parent is not None and _local(parent) == "channel" and parent.getparent() is self._root)
+
+    def __iter__(self):
+        if self._events is None:
+            return
+        entry_name, read_one = _ENTRY[self._root_name]
+        try:
+            for event, el in self._events:
+                if event != "end" or _local(el) != entry_name or not self._is_entry(el):
+                    continue
+                url, dates = read_one(el)
+                _forget(el)
+                url = urljoin(self.base_url, url) if url else None
+                if url and url.split(":", 1)[0].lower() in ("http", "https"):
+                    known = [d for d in (parse_date(t) for t in dates) if d is not None]
+                    yield Entry(url, max(known) if known else None)
+        except (etree.XMLSyntaxError, OSError, EOFError, ValueError) as exc:
+            self._fail(exc)
+
+
 def ungzip(body: bytes, max_size: int = 0) -> bytes:
     """The body, decompressed if it is gzip; ValueError when it is corrupt or larger than max_size.
 
@@ -57,21 +125,8 @@ def ungzip(body: bytes, max_size: int = 0) -> bytes:
 
 def read(body: bytes, base_url: str) -> Listing:
     """Entries of a sitemap, sitemap index or feed; kind "unknown" for anything else (an HTML error page, say)."""
-    root = _root(body)
-    if root is None:
-        return Listing("unknown")
-    kind = _local(root)
-    if kind in ("urlset", "sitemapindex"):
-        child = "url" if kind == "urlset" else "sitemap"
-        return Listing(kind, _entries(root, child, base_url, _sitemap_entry))
-    if kind == "rss":
-        channel = _child(root, "channel")
-        return Listing("rss", _entries(channel if channel is not None else root, "item", base_url, _rss_entry))
-    if kind == "RDF":  # RSS 1.0: items are siblings of the channel
-        return Listing("rss", _entries(root, "item", base_url, _rss_entry))
-    if kind == "feed":
-        return Listing("atom", _entries(root, "entry", base_url, _atom_entry))
-    return Listing("unknown")
+    reader = Reader(body, base_url)
+    return Listing(reader.kind, list(reader))
 
 
 def parse_date(text: str | None) -> datetime | None:
@@ -99,15 +154,34 @@ def parse_date(text: str | None) -> datetime | None:
 
 # ---- internals ---------------------------------------------------------------------------
 
-def _root(body: bytes):
-    # recover: real sitemaps and feeds are often not well-formed; entities and
-    # network access are off because the document comes from the network.
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, remove_comments=True,
-                             remove_pis=True, huge_tree=False)
-    try:
-        return etree.fromstring(body.lstrip(), parser=parser)
-    except etree.XMLSyntaxError:
-        return None
+class _Capped:
+    """A file object that refuses to give more than `limit` bytes (0: no limit): a gzip bomb stops here."""
+
+    def __init__(self, raw, limit: int):
+        self.raw, self.limit, self.given = raw, limit, 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.raw.read(n if n and n > 0 else 1 << 16)
+        self.given += len(data)
+        if self.limit and self.given > self.limit:
+            raise ValueError(f"larger than {self.limit} bytes once decompressed")
+        return data
+
+
+def _source(body: bytes, max_size: int):
+    body = body.lstrip()
+    if body.startswith(GZIP_MAGIC):
+        return _Capped(gzip.GzipFile(fileobj=io.BytesIO(body)), max_size)
+    return io.BytesIO(body)
+
+
+def _forget(el) -> None:
+    """Drop an entry read, and the ones before it, so the tree iterparse builds never grows."""
+    el.clear()
+    parent = el.getparent()
+    if parent is not None:
+        while el.getprevious() is not None:
+            del parent[0]
 
 
 def _local(el) -> str:
@@ -121,19 +195,6 @@ def _child(el, name: str):
 
 def _text(el) -> str:
     return (el.text or "").strip() if el is not None else ""
-
-
-def _entries(parent, name: str, base_url: str, read_one) -> list[Entry]:
-    out = []
-    for el in parent:
-        if _local(el) != name:
-            continue
-        url, dates = read_one(el)
-        url = urljoin(base_url, url) if url else None
-        if url and url.split(":", 1)[0].lower() in ("http", "https"):
-            known = [d for d in (parse_date(t) for t in dates) if d is not None]
-            out.append(Entry(url, max(known) if known else None))
-    return out
 
 
 def _sitemap_entry(el) -> tuple[str, list[str]]:
@@ -167,3 +228,10 @@ def _atom_entry(el) -> tuple[str, list[str]]:
     if url and base:
         url = urljoin(base, url)
     return url, [_text(c) for c in el if _local(c) in _FEED_DATES]
+
+
+# Root element -> kind, and the element each entry is (RSS 1.0's items are the root's
+# children, beside its channel; RSS 2.0's are the channel's: iterparse finds both).
+_KINDS = {"urlset": "urlset", "sitemapindex": "sitemapindex", "rss": "rss", "RDF": "rss", "feed": "atom"}
+_ENTRY = {"urlset": ("url", _sitemap_entry), "sitemapindex": ("sitemap", _sitemap_entry), "rss": ("item", _rss_entry),
+          "RDF": ("item", _rss_entry), "feed": ("entry", _atom_entry)}

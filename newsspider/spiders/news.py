@@ -39,12 +39,21 @@ say, while the spider thinks and stores in public URLs; "www." and bare forms of
 go to the same base. With a map, a site host missing from it is never requested
 (`newsspider/unmapped_links`): a mirror crawl must not escape to the real site.
 
+Hostile or merely huge discovery input is bounded (settings, each counted under
+newsspider/limits/ and named in the summary when hit): NEWS_SITEMAP_MAX_DEPTH sitemap index
+hops below a URL given, NEWS_SITEMAP_MAX_URLS entries read from one sitemap or feed,
+NEWS_SITEMAP_MAX_URLS_PER_CRAWL entries taken from all of them, NEWS_SITEMAP_MAX_FILES
+sitemaps and feeds fetched. Sitemaps are read as a stream (feeds.Reader), and the frontier
+waits on disk (`newsspider crawl` gives the scheduler a JOBDIR), so neither grows with the
+sitemap in memory.
+
 Depth is kept in the callback's arguments rather than with Scrapy's DEPTH_LIMIT because
 sitemap index -> sitemap -> article is two hops that are not links.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import scrapy
@@ -53,8 +62,9 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from ..hostmap import HostMap
 from ..parsers.urls import absolute, strip_tracking
+from ..runstats import LIMITS_PREFIX
 from .base import ArchiveSpider, content_kind
-from .feeds import parse_date, read, ungzip
+from .feeds import Reader, parse_date, ungzip
 from .pagekind import looks_like_article_url, looks_like_listing, looks_like_page_url
 from .revisits import Decision
 
@@ -117,6 +127,8 @@ class NewsSpider(ArchiveSpider):
         # Scrapy's offsite filter as a second line: it sees fetch URLs, so it needs the mapped hosts too.
         spider.allowed_domains = sorted(set(spider.domains) | set(spider.hostmap.fetch_domains()))
         spider.max_size = s.getint("DOWNLOAD_MAXSIZE")
+        spider.limits = DiscoveryLimits.from_settings(s)
+        spider.taken = spider.documents = 0
         return spider
 
     @staticmethod
@@ -140,7 +152,8 @@ class NewsSpider(ArchiveSpider):
         for url in self.start_pages:
             yield self.page_request(strip_tracking(url), depth=0, candidate=looks_like_article_url(url))
         for url in self.index_urls:
-            yield self.request(strip_tracking(url), self.parse_index)
+            if (request := self.index_request(strip_tracking(url), index_depth=0)) is not None:
+                yield request
 
     def request(self, public_url: str, callback, headers=None, meta=None, **cb_kwargs) -> scrapy.Request:
         return scrapy.Request(self.hostmap.to_fetch(public_url), callback=callback, cb_kwargs=cb_kwargs,
@@ -219,36 +232,93 @@ class NewsSpider(ArchiveSpider):
                 # A listing is only worth fetching for its links, so not on the last hop.
                 yield self.page_request(url, depth, candidate=False)
 
-    def parse_index(self, response):
-        """A sitemap, sitemap index, feed or robots.txt: request what it lists."""
+    def index_request(self, public_url: str, index_depth: int):
+        """The request for a sitemap or feed, or None (counted) when a discovery limit forbids it."""
+        if index_depth > self.limits.max_depth:
+            return self.limit_hit("depth", f"not fetching {public_url}: sitemap indexes nested deeper than NEWS_SITEMAP_MAX_DEPTH={self.limits.max_depth}")
+        if self.limits.max_files and self.documents >= self.limits.max_files:
+            return self.limit_hit("files", f"not fetching {public_url}: NEWS_SITEMAP_MAX_FILES={self.limits.max_files} sitemaps and feeds already fetched")
+        self.documents += 1
+        return self.request(public_url, self.parse_index, index_depth=index_depth)
+
+    def limit_hit(self, which: str, message: str) -> None:
+        key = f"{LIMITS_PREFIX}{which}"
+        if not self.crawler.stats.get_value(key):
+            self.logger.warning("%s (logged once; counted in %s)", message, key)
+        self.crawler.stats.inc_value(key)
+        return None
+
+    def parse_index(self, response, index_depth: int = 0):
+        """A sitemap, sitemap index, feed or robots.txt: request what it lists, within the discovery limits."""
         public = self.public_url(response)
-        try:
-            body = ungzip(response.body, self.max_size)
-        except ValueError as exc:
-            self.crawler.stats.inc_value("newsspider/index_errors")
-            self.logger.warning("cannot read %s: %s", public, exc)
-            return
         if urlsplit(public).path == "/robots.txt":
+            try:
+                body = ungzip(response.body, self.max_size)
+            except ValueError as exc:
+                self.crawler.stats.inc_value("newsspider/index_errors")
+                self.logger.warning("cannot read %s: %s", public, exc)
+                return
             for url in sitemap_urls_from_robots(body, base_url=public):
-                if self.on_site(url):
-                    yield self.request(strip_tracking(url), self.parse_index)
+                if self.on_site(url) and (request := self.index_request(strip_tracking(url), index_depth)) is not None:
+                    yield request
             return
-        listing = read(body, public)
+        listing = Reader(response.body, public, max_size=self.max_size)
         if listing.kind == "unknown":
             self.crawler.stats.inc_value("newsspider/index_errors")
-            self.logger.warning("not a sitemap or feed: %s", public)
+            self.logger.warning("not a sitemap or feed: %s%s", public, f" ({listing.error})" if listing.error else "")
             return
         self.crawler.stats.inc_value(f"newsspider/index/{listing.kind}")
-        if not listing.entries:
-            self.logger.warning("no entries in %s", public)
-        for entry in listing.entries:
+        read = 0
+        for entry in listing:
+            if not self.crawler.engine.running:
+                # SIGINT/SIGTERM: the engine stops, and the rest of a 200,000-URL sitemap must not hold it up.
+                self.crawler.stats.inc_value("newsspider/index/interrupted")
+                return
+            read += 1
+            if self.limits.max_urls and read > self.limits.max_urls:
+                self.limit_hit("urls_per_sitemap", f"{public}: read its first NEWS_SITEMAP_MAX_URLS={self.limits.max_urls} entries only")
+                break
+            if self.limits.max_total and self.taken >= self.limits.max_total:
+                self.limit_hit("urls_per_crawl", f"{public}: NEWS_SITEMAP_MAX_URLS_PER_CRAWL={self.limits.max_total} entries already taken from sitemaps and feeds")
+                break
             if self.since and entry.date and entry.date < self.since:
                 self.crawler.stats.inc_value("newsspider/index/older_than_since")
                 continue
             url = strip_tracking(entry.url)
             if not self.on_site(url):
                 continue
+            self.taken += 1
             if listing.kind == "sitemapindex":
-                yield self.request(url, self.parse_index)
+                if (request := self.index_request(url, index_depth + 1)) is not None:
+                    yield request
             else:
                 yield self.page_request(url, depth=None, candidate=True)
+        if listing.error:
+            self.crawler.stats.inc_value("newsspider/index_errors")
+            self.logger.warning("cannot read all of %s: %s", public, listing.error)
+        elif not read:
+            self.logger.warning("no entries in %s", public)
+
+
+
+@dataclass(frozen=True)
+class DiscoveryLimits:
+    """How much sitemaps and feeds may add to a crawl; each limit hit is counted under LIMITS_PREFIX.
+
+    0 turns a limit off, except max_depth, where 0 means that the indexes given are read but not
+    the sitemaps they list.
+    """
+
+    max_depth: int  # sitemap index hops below a URL given (or found in robots.txt)
+    max_urls: int  # entries read from one sitemap or feed
+    max_total: int  # entries taken from all of them, per crawl
+    max_files: int  # sitemaps and feeds fetched, per crawl
+
+    @classmethod
+    def from_settings(cls, settings) -> DiscoveryLimits:
+        values = {name: settings.getint(setting) for name, setting in (
+            ("max_depth", "NEWS_SITEMAP_MAX_DEPTH"), ("max_urls", "NEWS_SITEMAP_MAX_URLS"),
+            ("max_total", "NEWS_SITEMAP_MAX_URLS_PER_CRAWL"), ("max_files", "NEWS_SITEMAP_MAX_FILES"))}
+        if min(values.values()) < 0:
+            raise ValueError("NEWS_SITEMAP_MAX_* settings must be 0 or more")
+        return cls(**values)
