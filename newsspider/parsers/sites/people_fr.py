@@ -124,7 +124,9 @@ class PeopleFrParser(GenericParser):
     def updated_at(self) -> str | None:
         if not self.update_line:
             return None
-        return resolve_update_line(self.update_line, url_date(self.page.url), now=self.page.now)
+        published = self.published_at()
+        return resolve_update_line(self.update_line, url_date(self.page.url), now=self.page.now,
+                                   published=datetime.fromisoformat(published) if published else None)
 
     def published_at(self) -> str | None:
         stamp = parse_cms_timestamp(self.enpproperty.get("date", "")) or parse_cms_timestamp(

@@ -1,0 +1,57 @@
+"""people_fr under redesigns: each failure class of issue 12 as a test built from the mirror's articles.
+
+The layouts are in tests/layouts.py (REDESIGNS); `bench/drift.py` prints the per-layout field counts.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import FROZEN_NOW, people_fr_articles
+from layouts import REDESIGNS
+from newsspider.parsers import parse
+from newsspider.parsers.page import decode_html
+
+CASES = [c for c in people_fr_articles() if not c["id"].endswith("-alias")]
+SEED = next(c for c in CASES if c["id"] == "9074390")
+
+
+def _html(case) -> str:
+    return decode_html(case["path"].read_bytes())
+
+
+def _redesigned(name, case):
+    html, expected = REDESIGNS[name](_html(case), case["expected"])
+    return parse(html, case["url"], now=FROZEN_NOW), expected
+
+
+def _check(name, fields):
+    """Every case of layout `name`: the listed fields as expected."""
+    wrong = {}
+    for case in CASES:
+        article, expected = _redesigned(name, case)
+        for field in fields:
+            if getattr(article, field) != expected[field]:
+                wrong[(case["id"], field)] = getattr(article, field)
+    assert not wrong
+
+
+# ---- 1. the update line, however it is worded -----------------------------------------------------
+@pytest.mark.parametrize("name", [n for n in REDESIGNS if n.startswith("update-")])
+def test_update_line_wordings(name):
+    _check(name, ("updated_at", "updated_at_raw"))
+
+
+def test_update_line_before_the_url_date_is_not_the_previous_year():
+    """Issue 10 item 14: URL 2024/0101, published 09:00, "23h50 le 31/12" is 2024-12-31, never before publication."""
+    html = _html(SEED).replace("<date>2016-06-19 13:29:41.0</date>", "<date>2024-01-01 09:00:00.0</date>")
+    html = html.replace("Dernière mise à jour à 13h34 le 19/06", "Dernière mise à jour à 23h50 le 31/12")
+    url = "http://french.peopledaily.com.cn/Economie/n3/2024/0101/c31355-9074390.html"
+    article = parse(html, url, now=FROZEN_NOW)
+    assert article.published_at == "2024-01-01T09:00:00+08:00"
+    assert article.updated_at == "2024-12-31T23:50:00+08:00"
+    assert article.published_at <= article.updated_at
+    from datetime import datetime, timezone
+
+    early = parse(html, url, now=datetime(2024, 1, 2, tzinfo=timezone.utc))
+    assert early.updated_at is None and early.updated_at_raw == "Dernière mise à jour à 23h50 le 31/12"
