@@ -55,3 +55,25 @@ def test_update_line_before_the_url_date_is_not_the_previous_year():
 
     early = parse(html, url, now=datetime(2024, 1, 2, tzinfo=timezone.utc))
     assert early.updated_at is None and early.updated_at_raw == "Dernière mise à jour à 23h50 le 31/12"
+
+
+# ---- 2. the body, however its paragraphs are marked up -------------------------------------------
+@pytest.mark.parametrize("name", ["br-paragraphs", "div-paragraphs"])
+def test_paragraphs_however_separated(name):
+    _check(name, ("body", "image_credits"))
+
+
+@pytest.mark.parametrize("name", ["inline-read-also", "share-and-newsletter-in-text"])
+def test_read_also_share_and_newsletter_lines_are_not_the_body(name):
+    _check(name, ("body", "related_links"))
+
+
+def test_a_page_cut_inside_a_character_keeps_its_complete_paragraphs():
+    raw = SEED["path"].read_bytes()
+    cut = raw.index("l'année dernière".encode()) + len("l'ann".encode()) + 1  # after the first byte of "é"
+    article = parse(raw[:cut], SEED["url"], now=FROZEN_NOW)
+    paragraphs = SEED["expected"]["body"].split("\n\n")
+    kept = [p for p in paragraphs if "AliExpress" not in p][:5]
+    assert article.body == "\n\n".join(kept)
+    assert "Ã" not in article.body and "\ufffd" not in article.body
+    assert article.headline == SEED["expected"]["headline"]

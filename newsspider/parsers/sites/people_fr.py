@@ -17,7 +17,7 @@ import lxml.html
 from lxml import etree
 
 from ...items import RelatedLink
-from ..blocks import Content, split_content
+from ..blocks import Block, Content, prose_container, split_content
 from ..dates import BEIJING, find_fr_update_line, parse_cms_timestamp, resolve_update_line, url_date
 from ..generic import GenericParser
 from ..text import clean, strip_title_suffix, tag_of, text_of
@@ -36,7 +36,15 @@ _CHROME = re.compile(r"zdfy|share|wechat|weixin|editor|\bad[_-]|pagination|page_
 ARTICLE_LINK = re.compile(r"/c\d+-\d+\.html$")
 _RELATED_HINT = re.compile(r"related|xgxw|relevant|lire|same|liens|connexe", re.I)
 _RELATED_HEADING = re.compile(r"^(?:articles?\s+(?:li[ée]s|connexes)|[àa]\s+lire\s+(?:aussi|[ée]galement)|lire\s+aussi|sur\s+le\s+m[êe]me\s+sujet|dans\s+la\s+m[êe]me\s+rubrique|voir\s+aussi)\b", re.I)
+# Lines the site writes around its articles, in its own words.
+_READ_ALSO = re.compile(r"^(?:[àa]\s+)?(?:lire|voir)\s+(?:aussi|[ée]galement)\s*[:：-]", re.I)
+_SHARE_WORDS = r"(?:partager|partagez|share|facebook|twitter|x|weibo|wechat|linkedin|whatsapp|telegram|imprimer|e-?mail|envoyer|copier\s+le\s+lien|sur|a\+|a-)"
+_SHARE_LINE = re.compile(rf"^(?:{_SHARE_WORDS}\s*[:|,/·]?\s*)+$", re.I)
+_NEWSLETTER = re.compile(r"newsletter|lettre\s+d['’]information|abonnez-vous|inscrivez-vous", re.I)
+# The footer's rights line; "© Xinhua/Li Bo" under an image is a credit, not the footer.
+_COPYRIGHT = re.compile(r"^copyright\b|^©\s*(?:\d{4}|people|le\s+quotidien)|tous\s+droits\s+r[ée]serv[ée]s|all\s+rights\s+reserved", re.I)
 _SIDEBAR_HEADING = re.compile(r"les\s+plus\s+lus|en\s+images|les\s+plus\s+populaires|derni[èe]res?\s+(?:nouvelles|infos)|[àa]\s+la\s+une|vid[ée]os?", re.I)
+_HEADING_LINE = re.compile(rf"^(?:{_RELATED_HEADING.pattern.lstrip('^')}|{_SIDEBAR_HEADING.pattern})\s*[:：]?$", re.I)
 
 
 def canonical(url: str) -> str:
@@ -77,13 +85,52 @@ class PeopleFrParser(GenericParser):
                 if el.get("id") == hint or hint in (el.get("class") or "").split():
                     if text_of(el):
                         return el
-        return super().content_container
+        # No marker and no known class: the element with the most prose, however it is marked up.
+        prose = prose_container(self.page.body)
+        return prose if prose is not None else super().content_container
 
     @cached_property
     def content(self) -> Content:
         if self.content_container is None:
             return Content()
-        return split_content(self.content_container, skip=_is_chrome)
+        return split_content(self.content_container, skip=_is_chrome, select=self._article_blocks)
+
+    def _article_blocks(self, blocks: list[Block]) -> list[Block]:
+        """The blocks of the container that are the article, told by what they say.
+
+        A container found by its prose may also hold the headline, the update line, share
+        buttons, a newsletter box, an inline "Lire aussi : …" line and, after the related
+        heading, the related list and the footer.
+        """
+        headline = self.headline()
+        out: list[Block] = []
+        prose_seen = False
+        for block in blocks:
+            if block.kind != "text":
+                out.append(block)
+                continue
+            text = block.text
+            if _HEADING_LINE.match(text) or _COPYRIGHT.match(text):
+                if prose_seen:
+                    break  # the text is over: what follows is the related list, a sidebar or the footer
+                continue
+            if (
+                text == headline
+                or (len(text) < 200 and block.link_chars >= 0.7 * len(text))
+                or (len(text) < 300 and _READ_ALSO.match(text))
+                or _SHARE_LINE.match(text)
+                or (len(text) < 250 and _NEWSLETTER.search(text))
+                or _is_update_line(text)
+            ):
+                continue
+            prose_seen = prose_seen or len(text.split()) >= 8
+            out.append(block)
+        if self.page.truncated:
+            # A page cut short ends in the middle of its last paragraph: keep only the complete ones.
+            last = next((i for i in range(len(out) - 1, -1, -1) if out[i].kind == "text"), None)
+            if last is not None and self.page.text.endswith(out[last].text):
+                del out[last]
+        return out
 
     def canonical_url(self) -> str:
         return self.canonical
@@ -212,6 +259,11 @@ class PeopleFrParser(GenericParser):
             seen.add(url)
             links.append(RelatedLink(title=title, url=url))
         return links
+
+
+def _is_update_line(text: str) -> bool:
+    line = find_fr_update_line(text)
+    return line is not None and len(text) <= len(line.raw) + 60
 
 
 def _is_chrome(el) -> bool:
