@@ -77,3 +77,9 @@ def test_a_page_cut_inside_a_character_keeps_its_complete_paragraphs():
     assert article.body == "\n\n".join(kept)
     assert "Ã" not in article.body and "\ufffd" not in article.body
     assert article.headline == SEED["expected"]["headline"]
+
+
+# ---- 3. the headline, whatever its tag --------------------------------------------------------------
+@pytest.mark.parametrize("name", ["heading-h2-print-title", "heading-div-logo-h1", "print-view", "print-view-font", "responsive"])
+def test_headline_is_the_heading_never_the_print_title(name):
+    _check(name, ("headline",))

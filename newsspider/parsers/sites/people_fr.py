@@ -151,15 +151,22 @@ class PeopleFrParser(GenericParser):
         return self.enpproperty.get("nodename") or super().section()
 
     def headline(self) -> str | None:
-        title = strip_title_suffix(self.page.title, site_names=SITE_NAMES)
-        h1s = [t for t in (text_of(h) for h in self.page.body.iter("h1")) if t]
-        # A logo may sit in an <h1> too: prefer the one the <title> agrees with.
-        for text in h1s:
-            if title and (text == title or text in title or title in text):
+        return self._headline
+
+    @cached_property
+    def _headline(self) -> str | None:
+        title = _strip_print_suffix(strip_title_suffix(self.page.title, site_names=SITE_NAMES))
+        told = [t for t in (title, self.enpproperty.get("title"), self.page.meta_first("og:title")) if t]
+        # The article's heading, whatever its tag (<h1>, an <h2> in a print view): the one the
+        # <title> or the CMS agrees with. A logo may sit in an <h1> too.
+        headings = [(tag_of(h), t) for h in self.page.body.iter("h1", "h2", "h3") if (t := text_of(h))]
+        for _, text in headings:
+            if any(text == t or (len(text) > 15 and (text in t or t in text)) for t in told):
                 return text
-        if h1s:
+        h1s = [t for tag, t in headings if tag == "h1"]
+        if h1s and not told:
             return h1s[0]
-        return self.enpproperty.get("title") or self.page.meta_first("og:title") or title or None
+        return self.enpproperty.get("title") or self.page.meta_first("og:title") or title or (h1s[0] if h1s else None)
 
     @cached_property
     def update_line(self):
@@ -259,6 +266,14 @@ class PeopleFrParser(GenericParser):
             seen.add(url)
             links.append(RelatedLink(title=title, url=url))
         return links
+
+
+_PRINT_SUFFIX = re.compile(r"\s*[-|–—]\s*(?:version\s+imprimable|imprimer|print(?:able)?\s+version)\b.*$", re.I)
+
+
+def _strip_print_suffix(title: str) -> str:
+    """"Titre - Version imprimable - French.peopledaily.com.cn" -> "Titre"."""
+    return _PRINT_SUFFIX.sub("", title or "").strip()
 
 
 def _is_update_line(text: str) -> bool:
