@@ -275,7 +275,9 @@ def _wechat_in_a_title(html, expected):
         return html, expected
     first = expected["related_links"][0]
     title = "WeChat lance un service de paiement pour les touristes étrangers"
-    html = re.sub(r'(<li><a href="[^"]+"[^>]*>)[^<]*(</a></li>)', lambda m: m.group(1) + title + m.group(2), html, count=1)
+    box = _RELATED_BOX.search(html)
+    renamed = re.sub(r'(<li><a href="[^"]+\.html"[^>]*>)[^<]*(</a></li>)', lambda m: m.group(1) + title + m.group(2), box.group(0), count=1)
+    html = html[: box.start()] + renamed + html[box.end():]
     return html, {**expected, "related_links": [{**first, "title": title}, *expected["related_links"][1:]]}
 
 

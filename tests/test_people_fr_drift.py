@@ -83,3 +83,31 @@ def test_a_page_cut_inside_a_character_keeps_its_complete_paragraphs():
 @pytest.mark.parametrize("name", ["heading-h2-print-title", "heading-div-logo-h1", "print-view", "print-view-font", "responsive"])
 def test_headline_is_the_heading_never_the_print_title(name):
     _check(name, ("headline",))
+
+
+# ---- 4. related links, recognised by their heading's wording ---------------------------------------
+@pytest.mark.parametrize("name", [n for n in REDESIGNS if n.startswith("related-")] + ["print-view", "print-view-font", "responsive"])
+def test_related_block_by_its_heading_cards_reduced_to_their_title(name):
+    _check(name, ("related_links",))
+
+
+def test_no_related_section_gives_none_not_navigation_or_share_links():
+    _check("no-related-nav-share", ("related_links", "body"))
+
+
+def test_a_card_title_loses_its_glued_date_and_summary():
+    article, expected = _redesigned("related-cards-summary", SEED)
+    assert article.related_links == expected["related_links"]
+    assert not any(link["title"].endswith("2021") or "résumé" in link["title"] for link in article.related_links)
+
+
+# ---- 5. image credits without figure markup, and in <figcaption> in their three forms ------------
+@pytest.mark.parametrize("name", ["print-view", "print-view-font", "br-paragraphs", "responsive", "responsive-photo-credit", "responsive-copyright-credit"])
+def test_image_credits_in_print_and_responsive_pages(name):
+    _check(name, ("image_credits",))
+
+
+# ---- 8. every layout keeps every expected field -------------------------------------------------------
+@pytest.mark.parametrize("name", list(REDESIGNS))
+def test_every_redesign_keeps_every_field(name):
+    _check(name, tuple(SEED["expected"]))

@@ -8,6 +8,7 @@ and the WeChat block that sits beside the related-articles list.
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import datetime
 from functools import cached_property
@@ -37,6 +38,8 @@ ARTICLE_LINK = re.compile(r"/c\d+-\d+\.html$")
 _RELATED_HINT = re.compile(r"related|xgxw|relevant|lire|same|liens|connexe", re.I)
 _RELATED_HEADING = re.compile(r"^(?:articles?\s+(?:li[ée]s|connexes)|[àa]\s+lire\s+(?:aussi|[ée]galement)|lire\s+aussi|sur\s+le\s+m[êe]me\s+sujet|dans\s+la\s+m[êe]me\s+rubrique|voir\s+aussi)\b", re.I)
 # Lines the site writes around its articles, in its own words.
+# The WeChat block's own lines, not a related title that mentions WeChat.
+_WECHAT_BLOCK = re.compile(r"nous\s+suivre\s+sur|scannez|code\s+QR|rejoindre\s+sur\s+la\s+messagerie|微信", re.I)
 _READ_ALSO = re.compile(r"^(?:[àa]\s+)?(?:lire|voir)\s+(?:aussi|[ée]galement)\s*[:：-]", re.I)
 _SHARE_WORDS = r"(?:partager|partagez|share|facebook|twitter|x|weibo|wechat|linkedin|whatsapp|telegram|imprimer|e-?mail|envoyer|copier\s+le\s+lien|sur|a\+|a-)"
 _SHARE_LINE = re.compile(rf"^(?:{_SHARE_WORDS}\s*[:|,/·]?\s*)+$", re.I)
@@ -45,6 +48,7 @@ _NEWSLETTER = re.compile(r"newsletter|lettre\s+d['’]information|abonnez-vous|i
 _COPYRIGHT = re.compile(r"^copyright\b|^©\s*(?:\d{4}|people|le\s+quotidien)|tous\s+droits\s+r[ée]serv[ée]s|all\s+rights\s+reserved", re.I)
 _SIDEBAR_HEADING = re.compile(r"les\s+plus\s+lus|en\s+images|les\s+plus\s+populaires|derni[èe]res?\s+(?:nouvelles|infos)|[àa]\s+la\s+une|vid[ée]os?", re.I)
 _HEADING_LINE = re.compile(rf"^(?:{_RELATED_HEADING.pattern.lstrip('^')}|{_SIDEBAR_HEADING.pattern})\s*[:：]?$", re.I)
+_RELATED_LINE = re.compile(rf"^(?:{_RELATED_HEADING.pattern.lstrip('^')})\s*[:：]?$", re.I)
 
 
 def canonical(url: str) -> str:
@@ -208,11 +212,18 @@ class PeopleFrParser(GenericParser):
         for el in body.iter():
             if isinstance(el.tag, str) and tag_of(el) not in ("body", "html") and _RELATED_HINT.search(f"{el.get('class', '')} {el.get('id', '')}") and usable(el):
                 return el
-        for el in body.iter("h2", "h3", "h4", "div", "p", "span", "strong"):
-            if _RELATED_HEADING.match(text_of(el)) and len(text_of(el)) < 60:
-                for sibling in el.itersiblings():
-                    if usable(sibling):
-                        return sibling
+        # The heading's wording, whatever tag carries it ("<b>A lire aussi</b>" before a plain list).
+        # The whole line must be the heading: "Lire aussi : <a>…</a>" inside the text is not one.
+        for el in body.iter("h2", "h3", "h4", "h5", "h6", "div", "p", "span", "strong", "b", "font", "em", "td", "li"):
+            if len(el) > 3 or not _RELATED_LINE.match(text_of(el)):
+                continue
+            heading = el
+            # A heading wrapped alone in a <p> or <div>: the list follows the wrapper.
+            while heading.getnext() is None and heading.getparent() is not None and len(text_of(heading.getparent())) == len(text_of(el)):
+                heading = heading.getparent()
+            following = _links_after(heading)
+            if following is not None:
+                return following
         # The WeChat tip sits next to the related list: climb from it to the list.
         for el in body.iter():
             if isinstance(el.tag, str) and el.text and WECHAT.search(el.text):
@@ -256,16 +267,65 @@ class PeopleFrParser(GenericParser):
         links: list[RelatedLink] = []
         seen = set()
         for a in self.related_container.iter("a"):
-            title = text_of(a) or clean(a.get("title"))
+            title = _card_title(a) or clean(a.get("title"))
             url = absolute(a.get("href"), self.canonical)
-            if not title or not url or WECHAT.search(title):
+            # Only the site's articles: section pages, share and social links are not related articles.
+            if not title or not url or _WECHAT_BLOCK.search(title):
                 continue
             url = canonical(url)
-            if url in seen:
+            if urlsplit(url).hostname != CANONICAL_HOST or not ARTICLE_LINK.search(urlsplit(url).path) or url in seen:
                 continue
             seen.add(url)
             links.append(RelatedLink(title=title, url=url))
         return links
+
+
+def _links_after(heading):
+    """The element holding the links the heading introduces: a sibling list, or the links that follow it plainly."""
+    plain = lxml.html.Element("div")
+    for sibling in heading.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        if _HEADING_LINE.match(text_of(sibling)) and not _RELATED_LINE.match(text_of(sibling)):
+            break  # the next box ("Les plus lus") begins
+        if tag_of(sibling) == "a":
+            plain.append(copy.copy(sibling))
+            continue
+        if _article_links(sibling):
+            if len(plain):
+                break
+            return sibling
+        if len(text_of(sibling)) > 300:
+            break
+    if len(plain):
+        return plain
+    parent = heading.getparent()
+    if parent is not None and tag_of(parent) not in ("body", "html") and _article_links(parent) and len(text_of(parent)) < 3000:
+        return parent
+    return None
+
+
+_DATE_TAIL = re.compile(r"\s*(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2})(?:\s+\d{1,2}[:h]\d{2})?\s*$")
+_DATE_ONLY = re.compile(r"^\s*(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2})(?:\s+\d{1,2}[:h]\d{2})?\s*$")
+
+
+def _card_title(a) -> str:
+    """A link's title, a card reduced to it: its heading or first text piece, without the date glued after it or the summary."""
+    pieces = []
+    if a.text and clean(a.text):
+        pieces.append((None, clean(a.text)))
+    for child in a:
+        if isinstance(child.tag, str) and (text := text_of(child)):
+            pieces.append((child, text))
+        if child.tail and clean(child.tail):
+            pieces.append((None, clean(child.tail)))
+    for child, text in pieces:
+        if child is not None and (tag_of(child) in ("h2", "h3", "h4", "h5", "strong") or re.search(r"tit", child.get("class") or "", re.I)):
+            return _DATE_TAIL.sub("", text)
+    for _, text in pieces:
+        if not _DATE_ONLY.match(text):
+            return _DATE_TAIL.sub("", text) or text
+    return ""
 
 
 _PRINT_SUFFIX = re.compile(r"\s*[-|–—]\s*(?:version\s+imprimable|imprimer|print(?:able)?\s+version)\b.*$", re.I)
