@@ -241,5 +241,14 @@ def m008_one_permutation_minhash(db: Database) -> None:
         last = rows[-1][0]
 
 
+@migrations()
+def m009_fallback_fields(db: Database) -> None:
+    # Which fields of an article are the generic extractor's answer because the site's parser
+    # found nothing (a redesign it does not know): JSON list, "[]" when the site parser gave all.
+    # Articles stored before this column existed get null: nobody recorded it for them.
+    db["articles"].add_column("fallback_fields", str)
+    db["article_versions"].add_column("fallback_fields", str)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

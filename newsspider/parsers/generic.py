@@ -22,6 +22,18 @@ from .urls import absolute, same_site, strip_tracking
 
 class GenericParser(BaseParser):
 
+    # ---- the per-field fallback of site parsers --------------------------------------------
+    @cached_property
+    def generic(self) -> GenericParser:
+        """The generic extractor on the same page (parsed once, shared), free of the site's overrides."""
+        return GenericParser(self.page)
+
+    def fallback(self, name: str):
+        """A site parser's empty field gets the generic answer; the generic parser itself has no second opinion."""
+        if getattr(type(self), name) is getattr(GenericParser, name):
+            return None
+        return getattr(self.generic, name)()
+
     # ---- shared precomputations ------------------------------------------------------
     @cached_property
     def ld_objects(self) -> list[dict]:

@@ -176,6 +176,13 @@ class PeopleFrParser(GenericParser):
     def update_line(self):
         return find_fr_update_line(self.page.text)
 
+    def wants_fallback(self, name: str) -> bool:
+        # The site's own update line, seen but refused (a date after the fetch, an impossible
+        # day), is an answer: a date from elsewhere would contradict the line the page prints.
+        if name in ("updated_at", "updated_at_raw") and self.update_line is not None:
+            return False
+        return True
+
     def updated_at_raw(self) -> str | None:
         return self.update_line.raw if self.update_line else None
 
