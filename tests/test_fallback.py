@@ -72,3 +72,39 @@ def test_fallback_fields_are_stored_loaded_and_exported(tmp_path):
         row = next(archive.db.query("select fallback_fields from articles"))
         assert json.loads(row["fallback_fields"]) == ["updated_at", "image_credits"]
         assert next(iter_articles(archive.db))["fallback_fields"] == ["updated_at", "image_credits"]
+
+
+# ---- the alarm says which field fell back ---------------------------------------------------------
+from newsspider import health  # noqa: E402
+
+
+def _run(fallback_share: float | None, articles: int = 10) -> dict:
+    run = {"articles": articles, **{name: 1.0 for name in health.FIELDS}}
+    if fallback_share is not None:
+        run["fallback"] = {name: (fallback_share if name == "body" else 0.0) for name in health.FIELDS}
+    return run
+
+
+def test_coverage_counts_site_parser_hits_and_fallbacks_apart():
+    from newsspider.items import Article
+
+    stats: dict = {}
+
+    class Stats:
+        def inc_value(self, key, count=1):
+            stats[key] = stats.get(key, 0) + count
+
+    for fell_back in (["body"], [], []):
+        health.count(Stats(), Article(url="u", site="s", headline="h", body="b", fallback_fields=fell_back))
+    cov = health.coverage_from_stats(stats)["s"]
+    assert cov["body"] == 1.0 and cov["site_parser"]["body"] == 0.6667 and cov["fallback"]["body"] == 0.3333
+    assert cov["site_parser"]["headline"] == 1.0 and cov["fallback"]["headline"] == 0.0
+
+
+def test_a_jump_in_fallbacks_alarms_while_coverage_holds():
+    history = [_run(0.0), _run(0.1), _run(0.0)]
+    found = health.alarms("s", _run(0.9), history)
+    assert [(a["field"], a["kind"]) for a in found] == [("body", "fallback")]
+    assert health.describe(found) == "s body from the generic fallback on 90% of articles (usually 0%)"
+    assert health.alarms("s", _run(0.2), history) == []  # a small rise is not a redesign
+    assert health.alarms("s", _run(0.9), [_run(None), _run(None)]) == []  # runs that never counted fallbacks say nothing
