@@ -379,6 +379,41 @@ def responsive(html, expected, *, credit_style="paren", cards_heading="Articles 
     return page, new_expected
 
 
+def inline_read_also_bold(html: str) -> str:
+    """"<p><strong>A lire aussi</strong> <a>…</a></p>" inside the text: a heading's words, but inline, not the related list."""
+    def body(text):
+        at = [m.end() for m in re.finditer(r"</p>", text)]
+        if not at:
+            return text
+        return text[: at[0]] + f'\n<p><strong>A lire aussi</strong> <a href="{OTHER_ARTICLE}">Un autre article du site</a></p>' + text[at[0]:]
+
+    # Without the related box's class names, the inline line is the first heading on the page.
+    return renamed_classes(_in_content(html, body)).replace("box_xg", "box")
+
+
+def ad_between_paragraphs(html: str) -> str:
+    """An ad slot labelled "Publicité" between two paragraphs."""
+    def body(text):
+        at = [m.end() for m in re.finditer(r"</p>", text)]
+        if not at:
+            return text
+        return text[: at[0]] + '<div><span>Publicité</span><script>ad()</script></div>' + text[at[0]:]
+
+    return _in_content(html, body)
+
+
+def responsive_no_related(html, expected):
+    """The responsive page without related cards, a "Les plus lus" list right after the text, without classes."""
+    page, new_expected = responsive(html, {**expected, "related_links": []})
+    most_read = ('<div><h3>Les plus lus</h3><ul><li><a href="http://french.peopledaily.com.cn/Chine/n3/2016/0613/c31354-9071405.html">'
+                 'La Chine lance un nouveau satellite de navigation Beidou</a></li></ul></div>')
+    return page.replace("</article>", most_read + "</article>", 1), new_expected
+
+
+def print_view_no_related(html, expected):
+    return print_view(html, {**expected, "related_links": []})
+
+
 REDESIGNS = {
     "br-paragraphs": _same(lambda h: no_cms_comments(br_paragraphs(h))),
     "div-paragraphs": _same(div_paragraphs),
@@ -402,6 +437,10 @@ REDESIGNS = {
     "related-cards-summary": _cards(with_summary=True),
     "related-title-mentions-wechat": _wechat_in_a_title,
     "inline-read-also": _same(inline_read_also),
+    "inline-read-also-bold": _same(inline_read_also_bold),
+    "ad-label-between-paragraphs": _same(ad_between_paragraphs),
+    "responsive-no-related-most-read": responsive_no_related,
+    "print-view-no-related": print_view_no_related,
     "share-and-newsletter-in-text": _same(share_between_paragraphs),
     "no-related-nav-share": _no_related_but_chrome,
     "print-view": print_view,

@@ -63,7 +63,7 @@ def test_paragraphs_however_separated(name):
     _check(name, ("body", "image_credits"))
 
 
-@pytest.mark.parametrize("name", ["inline-read-also", "share-and-newsletter-in-text"])
+@pytest.mark.parametrize("name", ["inline-read-also", "inline-read-also-bold", "share-and-newsletter-in-text", "ad-label-between-paragraphs"])
 def test_read_also_share_and_newsletter_lines_are_not_the_body(name):
     _check(name, ("body", "related_links"))
 
@@ -91,8 +91,9 @@ def test_related_block_by_its_heading_cards_reduced_to_their_title(name):
     _check(name, ("related_links",))
 
 
-def test_no_related_section_gives_none_not_navigation_or_share_links():
-    _check("no-related-nav-share", ("related_links", "body"))
+@pytest.mark.parametrize("name", ["no-related-nav-share", "responsive-no-related-most-read", "print-view-no-related"])
+def test_no_related_section_gives_none_not_navigation_or_share_links(name):
+    _check(name, ("related_links", "body"))
 
 
 def test_a_card_title_loses_its_glued_date_and_summary():

@@ -21,7 +21,7 @@ from ...items import RelatedLink
 from ..blocks import Block, Content, prose_container, split_content
 from ..dates import BEIJING, find_fr_update_line, parse_cms_timestamp, resolve_update_line, url_date
 from ..generic import GenericParser
-from ..text import clean, strip_title_suffix, tag_of, text_of
+from ..text import BLOCK, clean, strip_title_suffix, tag_of, text_of
 from ..urls import absolute
 
 CANONICAL_HOST = "french.peopledaily.com.cn"
@@ -41,6 +41,8 @@ _RELATED_HEADING = re.compile(r"^(?:articles?\s+(?:li[ée]s|connexes)|[àa]\s+li
 # The WeChat block's own lines, not a related title that mentions WeChat.
 _WECHAT_BLOCK = re.compile(r"nous\s+suivre\s+sur|scannez|code\s+QR|rejoindre\s+sur\s+la\s+messagerie|微信", re.I)
 _READ_ALSO = re.compile(r"^(?:[àa]\s+)?(?:lire|voir)\s+(?:aussi|[ée]galement)\s*[:：-]", re.I)
+_READ_ALSO_WORDS = re.compile(r"^(?:[àa]\s+)?(?:lire|voir)\s+(?:aussi|[ée]galement)\b", re.I)
+_AD_LABEL = re.compile(r"^(?:publicit[ée]|annonce|advertisement|sponsoris[ée])$", re.I)
 _SHARE_WORDS = r"(?:partager|partagez|share|facebook|twitter|x|weibo|wechat|linkedin|whatsapp|telegram|imprimer|e-?mail|envoyer|copier\s+le\s+lien|sur|a\+|a-)"
 _SHARE_LINE = re.compile(rf"^(?:{_SHARE_WORDS}\s*[:|,/·]?\s*)+$", re.I)
 _NEWSLETTER = re.compile(r"newsletter|lettre\s+d['’]information|abonnez-vous|inscrivez-vous", re.I)
@@ -122,6 +124,8 @@ class PeopleFrParser(GenericParser):
                 text == headline
                 or (len(text) < 200 and block.link_chars >= 0.7 * len(text))
                 or (len(text) < 300 and _READ_ALSO.match(text))
+                or (len(text) < 300 and _READ_ALSO_WORDS.match(text) and block.link_chars >= 0.5 * len(text))
+                or _AD_LABEL.match(text)
                 or _SHARE_LINE.match(text)
                 or (len(text) < 250 and _NEWSLETTER.search(text))
                 or _is_update_line(text)
@@ -229,7 +233,9 @@ class PeopleFrParser(GenericParser):
             while heading.getnext() is None and heading.getparent() is not None and len(text_of(heading.getparent())) == len(text_of(el)):
                 heading = heading.getparent()
             following = _links_after(heading)
-            if following is not None:
+            # "<strong>A lire aussi</strong> <a>…</a>" inside a paragraph is one link in the text, not the
+            # list: a heading that shares its line with what follows must introduce several links.
+            if following is not None and (_alone_on_its_line(heading) or sum(1 for a in following.iter("a") if _article_links(a)) >= 2):
                 return following
         # The WeChat tip sits next to the related list: climb from it to the list.
         for el in body.iter():
@@ -285,6 +291,18 @@ class PeopleFrParser(GenericParser):
             seen.add(url)
             links.append(RelatedLink(title=title, url=url))
         return links
+
+
+def _alone_on_its_line(el) -> bool:
+    """Is `el` a line of its own (a heading), not words inside a line of text ("<b>A lire aussi</b> <a>…</a>")?"""
+    def edge(node) -> bool:
+        return node is None or tag_of(node) == "br" or tag_of(node) in BLOCK
+
+    if clean(el.tail) or not edge(el.getnext()):
+        return False
+    prev, parent = el.getprevious(), el.getparent()
+    before = clean(prev.tail) if prev is not None else clean(parent.text if parent is not None else "")
+    return not before and edge(prev)
 
 
 def _links_after(heading):
