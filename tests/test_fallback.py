@@ -108,3 +108,11 @@ def test_a_jump_in_fallbacks_alarms_while_coverage_holds():
     assert health.describe(found) == "s body from the generic fallback on 90% of articles (usually 0%)"
     assert health.alarms("s", _run(0.2), history) == []  # a small rise is not a redesign
     assert health.alarms("s", _run(0.9), [_run(None), _run(None)]) == []  # runs that never counted fallbacks say nothing
+
+
+def test_a_page_without_text_in_its_markup_gets_no_fallback_body_of_menu_lines():
+    html = _seed()
+    start, end = html.index("<!--enpcontent-->"), html.index("<!--/enpcontent-->")
+    html = html[:start] + "<script>document.write('<p>' + 'Texte rendu par un script. '.repeat(40) + '</p>');</script>" + html[end:]
+    article = parse(html, SEED["url"], now=FROZEN_NOW)
+    assert article.body is None and "body" not in article.fallback_fields

@@ -232,6 +232,11 @@ PROSE_MIN_WORDS = 12
 PROSE_DEPTH = 3
 
 
+def reads_as_prose(text: str) -> bool:
+    """A run of PROSE_MIN_WORDS words or more with a sentence's punctuation: text, not a menu or a title."""
+    return len(text.split()) >= PROSE_MIN_WORDS and bool(_SENTENCE_END.search(text))
+
+
 def prose_container(root):
     """The element holding most of the page's prose, however its paragraphs are marked up.
 
@@ -244,9 +249,9 @@ def prose_container(root):
     for block in segment(root):
         if block.kind != "text" or block.link_chars > 0.5 * len(block.text):
             continue
-        words = len(block.text.split())
-        if words < PROSE_MIN_WORDS or not _SENTENCE_END.search(block.text):
+        if not reads_as_prose(block.text):
             continue
+        words = len(block.text.split())
         owner = block.el
         if any(tag_of(node) in _NOT_PROSE for node in _ancestors(owner, None)):
             continue
