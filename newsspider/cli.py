@@ -121,7 +121,8 @@ def crawl(spider, db_path, spider_args, settings_args, since, full, log_file, lo
       2  bad usage (unknown spider, bad option, unknown or bad -a argument)
       3  nothing was found: no article stored or seen (a site that stops yielding articles)
       4  another run holds the archive's lock (<db>.lock)
-      5  health alarm: a field's coverage fell well below the site's recent runs
+      5  health alarm: a field's coverage fell well below the site's recent runs,
+         or its share of generic-fallback answers rose well above them
 
     \b
     Spiders: people_fr (People's Daily Online in French), news (any site).
@@ -242,7 +243,8 @@ def ingest(redis_url, db_path, redis_prefix, idle_seconds, follow, batch_size, s
       1  failed: Redis or the archive became unusable, or interrupted without --follow
       3  nothing was stored
       4  another run holds the archive's lock (<db>.lock)
-      5  health alarm: a field's coverage fell well below the site's recent runs
+      5  health alarm: a field's coverage fell well below the site's recent runs,
+         or its share of generic-fallback answers rose well above them
 
     \b
     Examples:

@@ -38,6 +38,8 @@ class Article:
     authors: list[str] = field(default_factory=list)
     image_credits: list[ImageCredit] = field(default_factory=list)
     related_links: list[RelatedLink] = field(default_factory=list)
+    # The fields the site's parser found nothing for, whose value is the generic extractor's answer.
+    fallback_fields: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -49,6 +51,10 @@ class Article:
 
 
 ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
+# The fields a parser answers, one method each (fallback_fields says where the answers came from).
+PARSED_FIELDS: tuple[str, ...] = tuple(name for name in ARTICLE_FIELDS if name != "fallback_fields")
+# Stored as JSON text in the articles table.
+JSON_COLUMNS: tuple[str, ...] = ("authors", "fallback_fields")
 
 
 @dataclass

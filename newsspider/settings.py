@@ -87,6 +87,9 @@ HEALTH_ENABLED = True
 HEALTH_HISTORY_RUNS = 5
 HEALTH_MIN_ARTICLES = 3
 HEALTH_DROP_RATIO = 0.5
+# A field the generic fallback gives (the site parser found nothing) on HEALTH_FALLBACK_JUMP more of
+# the articles than its median share over those runs raises the alarm too, even while coverage holds.
+HEALTH_FALLBACK_JUMP = 0.3
 
 # ---- people_fr ---------------------------------------------------------------------------
 # Where requests for each host go. Point them at a mirror to crawl it exactly like

@@ -186,3 +186,63 @@ def test_update_lines_in_other_languages(line, iso):
     lang = {"U": "en", "A": "de", "S": "de"}.get(line[0], "es")
     dates = _dates(f"<html lang='{lang}'><body><p>{line}</p></body></html>")
     assert dates.updated().moment.isoformat() == iso
+
+
+# ---- the family of French update lines (issue 12) -------------------------------------------------
+@pytest.mark.parametrize(
+    "text,raw,parts",
+    [
+        ("Mis à jour à 13h34 le 19/06", "Mis à jour à 13h34 le 19/06", (13, 34, 19, 6, None)),
+        ("Dernière mise à jour : 30/11 09:52", "Dernière mise à jour : 30/11 09:52", (9, 52, 30, 11, None)),
+        ("MAJ 16h15 06/11", "MAJ 16h15 06/11", (16, 15, 6, 11, None)),
+        ("Màj 9h05 3/01", "Màj 9h05 3/01", (9, 5, 3, 1, None)),
+        ("Mis à jour 9h05 le 3/01", "Mis à jour 9h05 le 3/01", (9, 5, 3, 1, None)),
+        ("Mis à jour le 19/06 à 13h34", "Mis à jour le 19/06 à 13h34", (13, 34, 19, 6, None)),
+        ("Mis à jour le 19/06/2016 à 13h34", "Mis à jour le 19/06/2016 à 13h34", (13, 34, 19, 6, 2016)),
+        ("Dernière mise à jour: 30/11/16 09:52", "Dernière mise à jour: 30/11/16 09:52", (9, 52, 30, 11, 2016)),
+        ("Mis à jour le 19 juin 2016 à 13h34", "Mis à jour le 19 juin 2016 à 13h34", (13, 34, 19, 6, 2016)),
+        ("Mis à jour le 1er janvier à 9h05", "Mis à jour le 1er janvier à 9h05", (9, 5, 1, 1, None)),
+        ("Dernière mise à jour à 13 h 34 le 19/06", "Dernière mise à jour à 13 h 34 le 19/06", (13, 34, 19, 6, None)),
+        ("MISE A JOUR 13H34 19.06", "MISE A JOUR 13H34 19.06", (13, 34, 19, 6, None)),
+        # Two inline elements glued together by the page text: the reader sees a space.
+        ("Dernière mise à jourà 13h34 le 19/06", "Dernière mise à jour à 13h34 le 19/06", (13, 34, 19, 6, None)),
+        ("Mis à jour à 13h34le 19/06 | Source : Xinhua", "Mis à jour à 13h34 le 19/06", (13, 34, 19, 6, None)),
+    ],
+)
+def test_the_family_of_update_lines(text, raw, parts):
+    line = find_fr_update_line(text)
+    assert line is not None and line.raw == raw
+    assert (line.hour, line.minute, line.day, line.month, line.year) == parts
+
+
+@pytest.mark.parametrize("text", [
+    "mise à jour le 19/06",  # no time: not the line
+    "La majorité 13h34 le 19/06",  # "maj" only as a word
+    "Le logiciel sera mis à jour prochainement. 13 personnes le 19/06",
+    "Publié à 13h34 le 19/06",
+])
+def test_not_an_update_line(text):
+    assert find_fr_update_line(text) is None
+
+
+@pytest.mark.parametrize(
+    "url,text,published,now,expected",
+    [
+        # Issue 10 item 14: the previous year would put the update nine hours before publication.
+        ("http://x/a/n3/2024/0101/c1-1.html", "Mis à jour à 23h50 le 31/12", "2024-01-01T09:00:00+08:00", NOW, "2024-12-31T23:50:00+08:00"),
+        # ... and fetched before that end of year, there is no reading left: None, not a wrong year.
+        ("http://x/a/n3/2024/0101/c1-1.html", "Mis à jour à 23h50 le 31/12", "2024-01-01T09:00:00+08:00",
+         datetime(2024, 1, 2, tzinfo=timezone.utc), None),
+        # The CMS published on the 31st and dated the URL the next day: then the previous year is right.
+        ("http://x/a/n3/2024/0101/c1-1.html", "Mis à jour à 23h50 le 31/12", "2023-12-31T22:00:00+08:00", NOW, "2023-12-31T23:50:00+08:00"),
+        # Without a publication timestamp, the README's rule alone: the URL's year.
+        ("http://x/a/n3/2024/0101/c1-1.html", "Mis à jour à 23h50 le 31/12", None, NOW, "2024-12-31T23:50:00+08:00"),
+        # The rollover forward still holds, whatever the publication time.
+        ("http://x/a/n3/2016/1231/c1-1.html", "MAJ 10h12 02/01", "2016-12-31T18:40:09+08:00", NOW, "2017-01-02T10:12:00+08:00"),
+        ("http://x/a/n3/2016/1230/c1-1.html", "Dernière mise à jour : 02/01 10:12", None, NOW, "2017-01-02T10:12:00+08:00"),
+        ("http://x/a/n3/2015/1231/c1-1.html", "MAJ 10h12 29/02", None, NOW, "2016-02-29T10:12:00+08:00"),  # no 29/02 in 2015
+    ],
+)
+def test_update_line_year_against_publication(url, text, published, now, expected):
+    published = datetime.fromisoformat(published) if published else None
+    assert resolve_update_line(find_fr_update_line(text), url_date(url), now=now, published=published) == expected

@@ -145,3 +145,39 @@ def test_no_alarm_without_history_or_when_nothing_changed(server, tmp_path):
     for _ in range(3):
         run = crawl(server, db, "--full")
         assert run.returncode == 0 and "ALARM" not in run.stdout
+
+
+def fallback_template(tmp_path):
+    """A redesign the site parser misses but the generic extractor reads: the update line reworded, the time in a meta tag."""
+    site = tmp_path / "fallback" / "site"
+    shutil.copytree(PEOPLE_FR / "site", site)
+    for page in site.rglob("c*.html"):
+        raw = page.read_bytes()
+        line = re.search(rb"Derni(?:\xc3\xa8|\xe8)re mise (?:\xc3\xa0|\xe0) jour (?:\xc3\xa0|\xe0) (\d+)h(\d\d) le (\d+)/(\d+)", raw)
+        year = re.search(rb"/n3/(\d{4})/", bytes(page.relative_to(site).as_posix(), "ascii")).group(1)
+        h, m, d, mo = (int(x) for x in line.groups())
+        year = int(year) + (1 if mo < 6 and b"/1231/" in bytes(page.as_posix(), "ascii") else 0)
+        meta = f'<meta property="article:modified_time" content="{year}-{mo:02d}-{d:02d}T{h:02d}:{m:02d}:00+08:00" />'.encode()
+        raw = raw.replace(line.group(0), b"Actualis\xc3\xa9").replace(b"<head>", b"<head>" + meta, 1)
+        page.write_bytes(raw)
+    return tmp_path / "fallback"
+
+
+def test_a_field_that_falls_back_to_the_generic_extractor_raises_the_alarm_while_coverage_holds(tmp_path):
+    db = tmp_path / "a.db"
+    with MirrorServer(people_fr_mounts(PEOPLE_FR)) as normal:
+        for _ in range(2):
+            assert crawl(normal, db, "--full").returncode == 0
+    with MirrorServer(people_fr_mounts(fallback_template(tmp_path))) as changed:
+        run = crawl(changed, db, "--full")
+    assert run.returncode == 5, run.stdout + run.stderr[-2000:]
+    assert "ALARM: people_fr updated_at from the generic fallback on 100% of articles (usually 0%)" in run.stdout
+    with Archive(db) as archive:
+        last = list(archive.db.query("select coverage, alarms from crawl_runs order by id desc limit 1"))[0]
+        fell_back = {r["fallback_fields"] for r in archive.db.query("select fallback_fields from articles")}
+    coverage = json.loads(last["coverage"])["people_fr"]
+    assert coverage["updated_at"] == 1  # coverage held: the alarm comes from the fallback count alone
+    assert coverage["site_parser"]["updated_at"] == 0 and coverage["fallback"]["updated_at"] == 1
+    assert coverage["site_parser"]["body"] == 1 and coverage["fallback"]["body"] == 0
+    assert [(a["field"], a.get("kind")) for a in json.loads(last["alarms"])] == [("updated_at", "fallback")]
+    assert fell_back == {'["updated_at"]'}

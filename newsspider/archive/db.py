@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from ..items import ARTICLE_FIELDS, Article, CrawledArticle, SeenAgain, UnparsedPage
+from ..items import ARTICLE_FIELDS, JSON_COLUMNS, Article, CrawledArticle, SeenAgain, UnparsedPage
 from . import neardup, raw, schema, versions
 
 BUSY_TIMEOUT_S = 30.0
@@ -139,8 +139,9 @@ def write_transaction(db: Database) -> Iterator[Database]:
 
 def article_row(article: Article, *, digest: str | None, fetched_at: str) -> dict[str, Any]:
     """The article's columns in articles, URLs included; first_seen and last_seen, which describe crawls, are the caller's."""
-    row = {name: getattr(article, name) for name in ARTICLE_FIELDS if name not in ("authors", "image_credits", "related_links")}
-    row["authors"] = json.dumps(article.authors, ensure_ascii=False)
+    row = {name: getattr(article, name) for name in ARTICLE_FIELDS if name not in ("image_credits", "related_links")}
+    for name in JSON_COLUMNS:
+        row[name] = json.dumps(getattr(article, name), ensure_ascii=False)
     row["content_hash"] = digest
     row["fetched_at"] = fetched_at
     return row
@@ -328,7 +329,8 @@ class Archive:
     def load_article(self, article_id: int) -> Article:
         row = self.db["articles"].get(article_id)
         data = {name: row.get(name) for name in ARTICLE_FIELDS}
-        data["authors"] = json.loads(row["authors"] or "[]")
+        for name in JSON_COLUMNS:
+            data[name] = json.loads(row.get(name) or "[]")
         data["image_credits"] = [
             {k: r[k] for k in ("raw", "agency", "photographer", "caption")}
             for r in self.db.query("select * from image_credits where article_id = ? order by position", [article_id])

@@ -16,11 +16,12 @@ from typing import IO, Any, Iterator
 
 from sqlite_utils import Database
 
+from ..items import JSON_COLUMNS
 from .raw import decompress
 
 ARTICLE_COLUMNS = (
     "id", "canonical_url", "url", "site", "section", "language", "headline", "body", "published_at",
-    "updated_at", "updated_at_raw", "authors", "content_hash", "first_seen", "last_seen", "fetched_at",
+    "updated_at", "updated_at_raw", "authors", "content_hash", "first_seen", "last_seen", "fetched_at", "fallback_fields",
 )
 CSV_COLUMNS = (*ARTICLE_COLUMNS, "image_credits", "related_links")
 # The stored body is decoded (Content-Encoding undone) and whole: headers that
@@ -65,7 +66,8 @@ def iter_articles(db: Database, *, since: str | None = None, site: str | None = 
     credit_rows, link_rows = _Peek(credits), _Peek(links)
     for row in articles:
         article = dict(zip(ARTICLE_COLUMNS, row))
-        article["authors"] = json.loads(article["authors"] or "[]")
+        for name in JSON_COLUMNS:
+            article[name] = json.loads(article[name] or "[]")
         article["image_credits"] = [
             {"raw": r[1], "agency": r[2], "photographer": r[3], "caption": r[4]} for r in credit_rows.take(article["id"])
         ]
@@ -104,7 +106,7 @@ def write_csv(db: Database, out: IO[str], **filters) -> int:
     writer.writeheader()
     n = 0
     for article in iter_articles(db, **filters):
-        for name in ("authors", "image_credits", "related_links"):
+        for name in (*JSON_COLUMNS, "image_credits", "related_links"):
             article[name] = json.dumps(article[name], ensure_ascii=False)
         writer.writerow(article)
         n += 1

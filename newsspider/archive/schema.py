@@ -241,6 +241,15 @@ def m008_one_permutation_minhash(db: Database) -> None:
         last = rows[-1][0]
 
 
+@migrations()
+def m009_fallback_fields(db: Database) -> None:
+    # Which fields of an article are the generic extractor's answer because the site's parser
+    # found nothing (a redesign it does not know): JSON list, "[]" when the site parser gave all.
+    # Articles stored before this column existed get null: nobody recorded it for them.
+    db["articles"].add_column("fallback_fields", str)
+    db["article_versions"].add_column("fallback_fields", str)
+
+
 def pending(db: Database) -> list[str]:
     """The migrations this archive has not had (a read: for readers, which never migrate)."""
     return [m.name for m in migrations.pending(db)]

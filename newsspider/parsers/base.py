@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ..items import ARTICLE_FIELDS, Article
+from ..items import PARSED_FIELDS, Article
 from .page import Page, ParseError
 
 _REGISTRY: dict[str, type[BaseParser]] = {}
@@ -21,10 +21,24 @@ class BaseParser:
     name: ClassVar[str | None] = None
     hosts: ClassVar[tuple[str, ...]] = ()
 
+    # Fields that, when this parser finds nothing, take the generic extractor's answer instead
+    # (see GenericParser.fallback): a redesign then degrades a site to generic quality, not to null.
+    FALLBACK_FIELDS: ClassVar[tuple[str, ...]] = (
+        "headline", "body", "published_at", "updated_at", "updated_at_raw", "image_credits", "related_links",
+    )
+
     def __init__(self, page: Page):
         self.page = page
         # Field name -> the error that cost it, for the caller to count (parse_page's field_errors).
         self.field_errors: dict[str, str] = {}
+
+    def fallback(self, name: str):
+        """Another parser's answer for a field this one found empty; None: no other opinion."""
+        return None
+
+    def wants_fallback(self, name: str) -> bool:
+        """False when an empty answer is a decision (a line seen and refused), not a miss."""
+        return True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -43,17 +57,22 @@ class BaseParser:
         and the page's other fields, its body above all, are kept. The page itself failing
         (ParseError from Page) is still the whole parse failing.
         """
-        values = {}
-        for name in ARTICLE_FIELDS:
+        values, fell_back = {}, []
+        for name in PARSED_FIELDS:
             try:
                 values[name] = getattr(self, name)()
+                if not values[name] and name in self.FALLBACK_FIELDS and self.wants_fallback(name):
+                    other = self.fallback(name)
+                    if other:
+                        values[name] = other
+                        fell_back.append(name)
             except ParseError:
                 raise
             except Exception as exc:
                 self.field_errors[name] = f"{type(self).__name__}.{name}: {exc!r}"[:300]
         if "url" in self.field_errors:
             raise ParseError(f"no URL: {self.field_errors['url']}")
-        return Article(**values)
+        return Article(**values, fallback_fields=fell_back)
 
 
 def registered_hosts() -> dict[str, type[BaseParser]]:

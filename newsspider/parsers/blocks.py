@@ -32,6 +32,7 @@ class Block:
     kind: str  # "text" or "image"
     text: str
     el: object  # the innermost block-level element holding the text, or the <img>
+    link_chars: int = 0  # how much of the text sits inside <a>: a block of links is navigation, not prose
 
 
 @dataclass
@@ -47,17 +48,25 @@ def segment(container, *, skip=None) -> list[Block]:
     buf: list[str] = []
     skipping = 0
     last_was_br = False
+    in_link = 0
+    linked = [0]
+
+    def add(text, linking):
+        buf.append(text)
+        if linking:
+            linked[0] += len(text.strip())
 
     def flush(owner):
         text = clean("".join(buf))
         buf.clear()
         if text:
-            blocks.append(Block("text", text, owner))
+            blocks.append(Block("text", text, owner, min(linked[0], len(text))))
+        linked[0] = 0
 
     for event, node in etree.iterwalk(container, events=("start", "end", "comment", "pi")):
         if event in ("comment", "pi"):
             if not skipping and node.tail:
-                buf.append(node.tail)
+                add(node.tail, in_link)
             continue
         tag = tag_of(node)
         if event == "start":
@@ -66,8 +75,10 @@ def segment(container, *, skip=None) -> list[Block]:
                 continue
             if node is container:
                 if node.text:
-                    buf.append(node.text)
+                    add(node.text, in_link)
                 continue
+            if tag == "a":
+                in_link += 1
             if tag in BLOCK:
                 flush(stack[-1])
                 stack.append(node)
@@ -85,14 +96,14 @@ def segment(container, *, skip=None) -> list[Block]:
                 if node.tail and node.tail.strip():
                     last_was_br = False
             if tag != "br" and node.text:
-                buf.append(node.text)
+                add(node.text, in_link)
                 if node.text.strip():
                     last_was_br = False
         else:
             if skipping:
                 skipping -= 1
                 if skipping == 0 and node.tail:
-                    buf.append(node.tail)
+                    add(node.tail, in_link)
                 continue
             if node is container:
                 flush(container)
@@ -101,8 +112,10 @@ def segment(container, *, skip=None) -> list[Block]:
                 flush(node)
                 if stack and stack[-1] is node:
                     stack.pop()
+            if tag == "a":
+                in_link -= 1
             if node.tail:
-                buf.append(node.tail)
+                add(node.tail, in_link)
                 if node.tail.strip():
                     last_was_br = False
     flush(stack[-1] if stack else container)
@@ -148,9 +161,16 @@ def _centered(el, stop) -> bool:
     return False
 
 
-def split_content(container, *, skip=None) -> Content:
-    """Paragraphs and image credits of an article container."""
+def split_content(container, *, skip=None, select=None) -> Content:
+    """Paragraphs and image credits of an article container.
+
+    `select`, if given, takes the container's blocks and returns those that belong to the article
+    (a site parser drops what its site's language marks as not the text: "Lire aussi : …", the
+    related heading and what follows it).
+    """
     blocks = segment(container, skip=skip)
+    if select is not None:
+        blocks = select(blocks)
     out = Content()
     pending_image = False  # an image seen, not yet captioned
     caption: list[str] = []  # caption text waiting for its credit
@@ -204,3 +224,43 @@ def split_content(container, *, skip=None) -> Content:
     flush_tentative()
     flush_caption()
     return out
+
+
+_SENTENCE_END = re.compile(r"[.!?»\"”…)]\s*$|[.!?»]\s")
+_NOT_PROSE = frozenset({"li", "a", "nav", "footer", "header", "aside", "button", "label", "option", "select"})
+PROSE_MIN_WORDS = 12
+PROSE_DEPTH = 3
+
+
+def reads_as_prose(text: str) -> bool:
+    """A run of PROSE_MIN_WORDS words or more with a sentence's punctuation: text, not a menu or a title."""
+    return len(text.split()) >= PROSE_MIN_WORDS and bool(_SENTENCE_END.search(text))
+
+
+def prose_container(root):
+    """The element holding most of the page's prose, however its paragraphs are marked up.
+
+    <p>, <br><br> in a bare <div> or <td>, one <div> per paragraph: each run of text of
+    PROSE_MIN_WORDS words or more that reads as sentences (and is not mostly links, nor in a list,
+    navigation or aside) counts towards its owner and the few elements above it; the deepest
+    element holding at least 80% of the best score wins.
+    """
+    score: dict = {}
+    for block in segment(root):
+        if block.kind != "text" or block.link_chars > 0.5 * len(block.text):
+            continue
+        if not reads_as_prose(block.text):
+            continue
+        words = len(block.text.split())
+        owner = block.el
+        if any(tag_of(node) in _NOT_PROSE for node in _ancestors(owner, None)):
+            continue
+        for depth, node in enumerate(_ancestors(owner, None)):
+            if depth > PROSE_DEPTH or tag_of(node) in ("body", "html"):
+                break
+            score[node] = score.get(node, 0) + words
+    if not score:
+        return None
+    best = max(score.values())
+    candidates = [el for el, s in score.items() if s >= 0.8 * best]
+    return max(candidates, key=lambda el: sum(1 for _ in el.iterancestors()))

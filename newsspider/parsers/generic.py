@@ -12,7 +12,7 @@ from ..items import ImageCredit, RelatedLink
 from . import authors as bylines
 from . import figures, headline, jsonld, language, related
 from .base import BaseParser
-from .blocks import Content, split_content
+from .blocks import Content, reads_as_prose, split_content
 from .credits import looks_like_person
 from .body import article_body, cluster_container
 from .text import clean_markup_text, or_none, text_of
@@ -21,6 +21,23 @@ from .urls import absolute, same_site, strip_tracking
 
 
 class GenericParser(BaseParser):
+
+    # ---- the per-field fallback of site parsers --------------------------------------------
+    @cached_property
+    def generic(self) -> GenericParser:
+        """The generic extractor on the same page (parsed once, shared), free of the site's overrides."""
+        return GenericParser(self.page)
+
+    def fallback(self, name: str):
+        """A site parser's empty field gets the generic answer; the generic parser itself has no second opinion."""
+        if getattr(type(self), name) is getattr(GenericParser, name):
+            return None
+        value = getattr(self.generic, name)()
+        if name == "body" and value and not any(reads_as_prose(p) for p in value.split("\n\n")):
+            # On a page with no text in its markup (written by a script) the generic extractor returns
+            # the page's chrome, menu words and link titles: no article is better than that one.
+            return None
+        return value
 
     # ---- shared precomputations ------------------------------------------------------
     @cached_property

@@ -43,8 +43,14 @@ def decode_html(html: bytes | str, *, encoding: str | None = None) -> str:
     if isinstance(html, str):
         return html
     if not html.isascii():
+        # A response cut in the middle of a character (a dropped connection, a size cap) is still
+        # UTF-8: its last, incomplete character is dropped, not read as windows-1252 ("annÃ").
+        # (Only with other UTF-8 before it: one high byte at the end of ASCII may be windows-1252.)
+        whole = html[: -cut_character(html)] if cut_character(html) else html
+        if whole.isascii():
+            whole = html
         try:
-            text = html.decode("utf-8")
+            text = whole.decode("utf-8")
         except UnicodeDecodeError:
             pass
         else:
@@ -55,6 +61,21 @@ def decode_html(html: bytes | str, *, encoding: str | None = None) -> str:
         return text  # a BOM, or a legacy charset that was declared
     # Said UTF-8, or nothing, and is not: legacy bytes. U+FFFD text when nothing reads them.
     return legacy_text(html) or text
+
+
+def cut_character(html: bytes) -> int:
+    """How many bytes of an incomplete UTF-8 character end `html` (0 if none)."""
+    start = len(html) - 1
+    while start >= 0 and len(html) - start < 4 and 0x80 <= html[start] < 0xC0:
+        start -= 1
+    if start < 0 or html[start] < 0xC0:
+        return 0
+    lead = html[start]
+    need = 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+    return len(html) - start if len(html) - start < need else 0
+
+
+_CLOSED = re.compile(r"</(?:html|body)\s*>", re.I)
 
 
 class Page:
@@ -69,6 +90,8 @@ class Page:
             self.html = decode_html(html, encoding=encoding)
         except Exception as exc:  # a broken codec name in <meta>, for one
             raise ParseError(f"cannot decode page: {exc}") from exc
+        # Cut short in transfer: the last text on the page may be a paragraph cut in two.
+        self.truncated = (isinstance(html, bytes) and cut_character(html) > 0) or not _CLOSED.search(self.html[-4096:])
         if len(self.html) > MAX_HTML_CHARS:
             raise ParseError(f"page too large: {len(self.html)} characters")
         self.tree  # noqa: B018 - fail early, with ParseError, on what lxml cannot read

@@ -8,6 +8,7 @@ and the WeChat block that sits beside the related-articles list.
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import datetime
 from functools import cached_property
@@ -17,10 +18,10 @@ import lxml.html
 from lxml import etree
 
 from ...items import RelatedLink
-from ..blocks import Content, split_content
+from ..blocks import Block, Content, prose_container, split_content
 from ..dates import BEIJING, find_fr_update_line, parse_cms_timestamp, resolve_update_line, url_date
 from ..generic import GenericParser
-from ..text import clean, strip_title_suffix, tag_of, text_of
+from ..text import BLOCK, clean, strip_title_suffix, tag_of, text_of
 from ..urls import absolute
 
 CANONICAL_HOST = "french.peopledaily.com.cn"
@@ -36,7 +37,20 @@ _CHROME = re.compile(r"zdfy|share|wechat|weixin|editor|\bad[_-]|pagination|page_
 ARTICLE_LINK = re.compile(r"/c\d+-\d+\.html$")
 _RELATED_HINT = re.compile(r"related|xgxw|relevant|lire|same|liens|connexe", re.I)
 _RELATED_HEADING = re.compile(r"^(?:articles?\s+(?:li[ée]s|connexes)|[àa]\s+lire\s+(?:aussi|[ée]galement)|lire\s+aussi|sur\s+le\s+m[êe]me\s+sujet|dans\s+la\s+m[êe]me\s+rubrique|voir\s+aussi)\b", re.I)
+# Lines the site writes around its articles, in its own words.
+# The WeChat block's own lines, not a related title that mentions WeChat.
+_WECHAT_BLOCK = re.compile(r"nous\s+suivre\s+sur|scannez|code\s+QR|rejoindre\s+sur\s+la\s+messagerie|微信", re.I)
+_READ_ALSO = re.compile(r"^(?:[àa]\s+)?(?:lire|voir)\s+(?:aussi|[ée]galement)\s*[:：-]", re.I)
+_READ_ALSO_WORDS = re.compile(r"^(?:[àa]\s+)?(?:lire|voir)\s+(?:aussi|[ée]galement)\b", re.I)
+_AD_LABEL = re.compile(r"^(?:publicit[ée]|annonce|advertisement|sponsoris[ée])$", re.I)
+_SHARE_WORDS = r"(?:partager|partagez|share|facebook|twitter|x|weibo|wechat|linkedin|whatsapp|telegram|imprimer|e-?mail|envoyer|copier\s+le\s+lien|sur|a\+|a-)"
+_SHARE_LINE = re.compile(rf"^(?:{_SHARE_WORDS}\s*[:|,/·]?\s*)+$", re.I)
+_NEWSLETTER = re.compile(r"newsletter|lettre\s+d['’]information|abonnez-vous|inscrivez-vous", re.I)
+# The footer's rights line; "© Xinhua/Li Bo" under an image is a credit, not the footer.
+_COPYRIGHT = re.compile(r"^copyright\b|^©\s*(?:\d{4}|people|le\s+quotidien)|tous\s+droits\s+r[ée]serv[ée]s|all\s+rights\s+reserved", re.I)
 _SIDEBAR_HEADING = re.compile(r"les\s+plus\s+lus|en\s+images|les\s+plus\s+populaires|derni[èe]res?\s+(?:nouvelles|infos)|[àa]\s+la\s+une|vid[ée]os?", re.I)
+_HEADING_LINE = re.compile(rf"^(?:{_RELATED_HEADING.pattern.lstrip('^')}|{_SIDEBAR_HEADING.pattern})\s*[:：]?$", re.I)
+_RELATED_LINE = re.compile(rf"^(?:{_RELATED_HEADING.pattern.lstrip('^')})\s*[:：]?$", re.I)
 
 
 def canonical(url: str) -> str:
@@ -77,13 +91,54 @@ class PeopleFrParser(GenericParser):
                 if el.get("id") == hint or hint in (el.get("class") or "").split():
                     if text_of(el):
                         return el
-        return super().content_container
+        # No marker and no known class: the element with the most prose, however it is marked up.
+        prose = prose_container(self.page.body)
+        return prose if prose is not None else super().content_container
 
     @cached_property
     def content(self) -> Content:
         if self.content_container is None:
             return Content()
-        return split_content(self.content_container, skip=_is_chrome)
+        return split_content(self.content_container, skip=_is_chrome, select=self._article_blocks)
+
+    def _article_blocks(self, blocks: list[Block]) -> list[Block]:
+        """The blocks of the container that are the article, told by what they say.
+
+        A container found by its prose may also hold the headline, the update line, share
+        buttons, a newsletter box, an inline "Lire aussi : …" line and, after the related
+        heading, the related list and the footer.
+        """
+        headline = self.headline()
+        out: list[Block] = []
+        prose_seen = False
+        for block in blocks:
+            if block.kind != "text":
+                out.append(block)
+                continue
+            text = block.text
+            if _HEADING_LINE.match(text) or _COPYRIGHT.match(text):
+                if prose_seen:
+                    break  # the text is over: what follows is the related list, a sidebar or the footer
+                continue
+            if (
+                text == headline
+                or (len(text) < 200 and block.link_chars >= 0.7 * len(text))
+                or (len(text) < 300 and _READ_ALSO.match(text))
+                or (len(text) < 300 and _READ_ALSO_WORDS.match(text) and block.link_chars >= 0.5 * len(text))
+                or _AD_LABEL.match(text)
+                or _SHARE_LINE.match(text)
+                or (len(text) < 250 and _NEWSLETTER.search(text))
+                or _is_update_line(text)
+            ):
+                continue
+            prose_seen = prose_seen or len(text.split()) >= 8
+            out.append(block)
+        if self.page.truncated:
+            # A page cut short ends in the middle of its last paragraph: keep only the complete ones.
+            last = next((i for i in range(len(out) - 1, -1, -1) if out[i].kind == "text"), None)
+            if last is not None and self.page.text.endswith(out[last].text):
+                del out[last]
+        return out
 
     def canonical_url(self) -> str:
         return self.canonical
@@ -104,19 +159,33 @@ class PeopleFrParser(GenericParser):
         return self.enpproperty.get("nodename") or super().section()
 
     def headline(self) -> str | None:
-        title = strip_title_suffix(self.page.title, site_names=SITE_NAMES)
-        h1s = [t for t in (text_of(h) for h in self.page.body.iter("h1")) if t]
-        # A logo may sit in an <h1> too: prefer the one the <title> agrees with.
-        for text in h1s:
-            if title and (text == title or text in title or title in text):
+        return self._headline
+
+    @cached_property
+    def _headline(self) -> str | None:
+        title = _strip_print_suffix(strip_title_suffix(self.page.title, site_names=SITE_NAMES))
+        told = [t for t in (title, self.enpproperty.get("title"), self.page.meta_first("og:title")) if t]
+        # The article's heading, whatever its tag (<h1>, an <h2> in a print view): the one the
+        # <title> or the CMS agrees with. A logo may sit in an <h1> too.
+        headings = [(tag_of(h), t) for h in self.page.body.iter("h1", "h2", "h3") if (t := text_of(h))]
+        for _, text in headings:
+            if any(text == t or (len(text) > 15 and (text in t or t in text)) for t in told):
                 return text
-        if h1s:
+        h1s = [t for tag, t in headings if tag == "h1"]
+        if h1s and not told:
             return h1s[0]
-        return self.enpproperty.get("title") or self.page.meta_first("og:title") or title or None
+        return self.enpproperty.get("title") or self.page.meta_first("og:title") or title or (h1s[0] if h1s else None)
 
     @cached_property
     def update_line(self):
         return find_fr_update_line(self.page.text)
+
+    def wants_fallback(self, name: str) -> bool:
+        # The site's own update line, seen but refused (a date after the fetch, an impossible
+        # day), is an answer: a date from elsewhere would contradict the line the page prints.
+        if name in ("updated_at", "updated_at_raw") and self.update_line is not None:
+            return False
+        return True
 
     def updated_at_raw(self) -> str | None:
         return self.update_line.raw if self.update_line else None
@@ -124,7 +193,9 @@ class PeopleFrParser(GenericParser):
     def updated_at(self) -> str | None:
         if not self.update_line:
             return None
-        return resolve_update_line(self.update_line, url_date(self.page.url), now=self.page.now)
+        published = self.published_at()
+        return resolve_update_line(self.update_line, url_date(self.page.url), now=self.page.now,
+                                   published=datetime.fromisoformat(published) if published else None)
 
     def published_at(self) -> str | None:
         stamp = parse_cms_timestamp(self.enpproperty.get("date", "")) or parse_cms_timestamp(
@@ -152,11 +223,20 @@ class PeopleFrParser(GenericParser):
         for el in body.iter():
             if isinstance(el.tag, str) and tag_of(el) not in ("body", "html") and _RELATED_HINT.search(f"{el.get('class', '')} {el.get('id', '')}") and usable(el):
                 return el
-        for el in body.iter("h2", "h3", "h4", "div", "p", "span", "strong"):
-            if _RELATED_HEADING.match(text_of(el)) and len(text_of(el)) < 60:
-                for sibling in el.itersiblings():
-                    if usable(sibling):
-                        return sibling
+        # The heading's wording, whatever tag carries it ("<b>A lire aussi</b>" before a plain list).
+        # The whole line must be the heading: "Lire aussi : <a>…</a>" inside the text is not one.
+        for el in body.iter("h2", "h3", "h4", "h5", "h6", "div", "p", "span", "strong", "b", "font", "em", "td", "li"):
+            if len(el) > 3 or not _RELATED_LINE.match(text_of(el)):
+                continue
+            heading = el
+            # A heading wrapped alone in a <p> or <div>: the list follows the wrapper.
+            while heading.getnext() is None and heading.getparent() is not None and len(text_of(heading.getparent())) == len(text_of(el)):
+                heading = heading.getparent()
+            following = _links_after(heading)
+            # "<strong>A lire aussi</strong> <a>…</a>" inside a paragraph is one link in the text, not the
+            # list: a heading that shares its line with what follows must introduce several links.
+            if following is not None and (_alone_on_its_line(heading) or sum(1 for a in following.iter("a") if _article_links(a)) >= 2):
+                return following
         # The WeChat tip sits next to the related list: climb from it to the list.
         for el in body.iter():
             if isinstance(el.tag, str) and el.text and WECHAT.search(el.text):
@@ -200,16 +280,90 @@ class PeopleFrParser(GenericParser):
         links: list[RelatedLink] = []
         seen = set()
         for a in self.related_container.iter("a"):
-            title = text_of(a) or clean(a.get("title"))
+            title = _card_title(a) or clean(a.get("title"))
             url = absolute(a.get("href"), self.canonical)
-            if not title or not url or WECHAT.search(title):
+            # Only the site's articles: section pages, share and social links are not related articles.
+            if not title or not url or _WECHAT_BLOCK.search(title):
                 continue
             url = canonical(url)
-            if url in seen:
+            if urlsplit(url).hostname != CANONICAL_HOST or not ARTICLE_LINK.search(urlsplit(url).path) or url in seen:
                 continue
             seen.add(url)
             links.append(RelatedLink(title=title, url=url))
         return links
+
+
+def _alone_on_its_line(el) -> bool:
+    """Is `el` a line of its own (a heading), not words inside a line of text ("<b>A lire aussi</b> <a>…</a>")?"""
+    def edge(node) -> bool:
+        return node is None or tag_of(node) == "br" or tag_of(node) in BLOCK
+
+    if clean(el.tail) or not edge(el.getnext()):
+        return False
+    prev, parent = el.getprevious(), el.getparent()
+    before = clean(prev.tail) if prev is not None else clean(parent.text if parent is not None else "")
+    return not before and edge(prev)
+
+
+def _links_after(heading):
+    """The element holding the links the heading introduces: a sibling list, or the links that follow it plainly."""
+    plain = lxml.html.Element("div")
+    for sibling in heading.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        if _HEADING_LINE.match(text_of(sibling)) and not _RELATED_LINE.match(text_of(sibling)):
+            break  # the next box ("Les plus lus") begins
+        if tag_of(sibling) == "a":
+            plain.append(copy.copy(sibling))
+            continue
+        if _article_links(sibling):
+            if len(plain):
+                break
+            return sibling
+        if len(text_of(sibling)) > 300:
+            break
+    if len(plain):
+        return plain
+    parent = heading.getparent()
+    if parent is not None and tag_of(parent) not in ("body", "html") and _article_links(parent) and len(text_of(parent)) < 3000:
+        return parent
+    return None
+
+
+_DATE_TAIL = re.compile(r"\s*(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2})(?:\s+\d{1,2}[:h]\d{2})?\s*$")
+_DATE_ONLY = re.compile(r"^\s*(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2})(?:\s+\d{1,2}[:h]\d{2})?\s*$")
+
+
+def _card_title(a) -> str:
+    """A link's title, a card reduced to it: its heading or first text piece, without the date glued after it or the summary."""
+    pieces = []
+    if a.text and clean(a.text):
+        pieces.append((None, clean(a.text)))
+    for child in a:
+        if isinstance(child.tag, str) and (text := text_of(child)):
+            pieces.append((child, text))
+        if child.tail and clean(child.tail):
+            pieces.append((None, clean(child.tail)))
+    for child, text in pieces:
+        if child is not None and (tag_of(child) in ("h2", "h3", "h4", "h5", "strong") or re.search(r"tit", child.get("class") or "", re.I)):
+            return _DATE_TAIL.sub("", text)
+    for _, text in pieces:
+        if not _DATE_ONLY.match(text):
+            return _DATE_TAIL.sub("", text) or text
+    return ""
+
+
+_PRINT_SUFFIX = re.compile(r"\s*[-|–—]\s*(?:version\s+imprimable|imprimer|print(?:able)?\s+version)\b.*$", re.I)
+
+
+def _strip_print_suffix(title: str) -> str:
+    """"Titre - Version imprimable - French.peopledaily.com.cn" -> "Titre"."""
+    return _PRINT_SUFFIX.sub("", title or "").strip()
+
+
+def _is_update_line(text: str) -> bool:
+    line = find_fr_update_line(text)
+    return line is not None and len(text) <= len(line.raw) + 60
 
 
 def _is_chrome(el) -> bool:
