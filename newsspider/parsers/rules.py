@@ -19,16 +19,13 @@ from contextlib import contextmanager
 RULES: dict[str, tuple[str, str]] = {
     "body.cluster_when_short": (
         "body",
-        "trafilatura's text is empty or holds under half the words of the densest paragraph cluster: "
+        "trafilatura's text is empty or holds under a quarter of the words of the densest paragraph cluster: "
         "the cluster (or article HTML shipped in a script) is used instead",
     ),
     "body.drop_headline": ("body", "a line equal to one of the page's headlines (JSON-LD, og:title, <h1>, <title>) is not body text"),
     "body.confirm_by_cluster": ("body", "only lines the paragraph cluster also holds are kept, when they are 60% of the words"),
     "body.drop_captions": ("body", "a line equal to a caption or credit of one of the page's figures is not body text"),
     "body.lead": ("body", "the page's description, shown on the page and missing from the text, is its first paragraph"),
-    "body.ld_body": ("body", "JSON-LD articleBody, at least as long as the extraction, containing it and shown on the page, replaces it"),
-    "date.visible_label": ("date", "when JSON-LD, meta, microdata and <time> say nothing, a visible \"Published …\" label beats htmldate"),
-    "authors.byline_over_site": ("authors", "a publisher named as author defers to a person named in the visible byline"),
 }
 
 _off: set[str] = set()

@@ -1,7 +1,8 @@
 """When a page was published and last updated, from every place a page says it.
 
-Order of trust: JSON-LD, meta tags, microdata, <time datetime>, visible lines
-("Publié le …", "Updated …", "Stand: …"), htmldate's search, the URL's date path.
+Order of trust: JSON-LD, meta tags, microdata, <time datetime>; when none of these
+says anything, htmldate (original date, extensive search), the baseline; the URL's
+date path last. Visible "Updated …" lines are read for updated_at.
 Offsets are kept only where the page gives one; nothing after `now` is believed.
 """
 
@@ -36,12 +37,6 @@ _DATE = (
     rf"|\d{{1,2}}\.?\s+{_MONTH}\s+\d{{4}}{_TIME}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}{_TIME}"
     r"|\d+\s+(?:minutes?|hours?|days?|mins?|hrs?)\s+ago|il\s+y\s+a\s+\d+\s+(?:minutes?|heures?|jours?)"
     r"|vor\s+\d+\s+(?:minuten|stunden|tagen)|hace\s+\d+\s+(?:minutos?|horas?|d[íi]as?))"
-)
-_PUBLISHED_LABEL = re.compile(
-    r"(?:publi[ée]e?\s+le|mis\s+en\s+ligne\s+le|published(?:\s+on)?|posted(?:\s+on)?|ver[öo]ffentlicht(?:\s+am)?|erschienen(?:\s+am)?|"
-    r"publicado(?:\s+el)?|publicat|pubblicato(?:\s+il)?|gepubliceerd(?:\s+op)?|publicerad|publisert|udgivet|opublikowano|"
-    r"yay[ıi]nlanma(?:\s+tarihi)?|datum|date)\s*[:：]?\s*(?:[^\W\d_]{2,12},?\s+)?(?P<when>" + _DATE + ")",
-    re.I,
 )
 _UPDATED_LABEL = re.compile(
     r"(?P<label>mis\s+[àa]\s+jour\s+le|mise?\s+[àa]\s+jour\s*(?:le|:)?|derni[èe]re\s+mise\s+[àa]\s+jour(?:\s+le)?|updated(?:\s+on)?|last\s+updated|modified|"
@@ -153,7 +148,8 @@ class PageDates:
         yield self._microdata("datePublished")
         yield self._time_element()
         yield self._parse(jsonld.text(self.ld.get("dateCreated")), "jsonld:dateCreated")
-        yield self._visible(_PUBLISHED_LABEL)
+        # Nothing structured: htmldate is the floor. (A visible "Published …" label before it
+        # helped one fold of publishers only, and was removed.)
         yield self._htmldate()
         if self.anchor:
             yield Found(datetime(self.anchor.year, self.anchor.month, self.anchor.day), "url", self.page.url)
@@ -211,7 +207,7 @@ class PageDates:
             from htmldate import find_date
 
             value = find_date(self.page.tree, url=self.page.url, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S",
-                              max_date=self.page.now.strftime("%Y-%m-%d"), extensive_search=False)
+                              max_date=self.page.now.strftime("%Y-%m-%d"), extensive_search=True)
         except Exception:  # htmldate is a best-effort fallback; its failures are not ours to raise
             return None
         if not value:
