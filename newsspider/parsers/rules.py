@@ -25,6 +25,7 @@ RULES: dict[str, tuple[str, str]] = {
     "body.drop_headline": ("body", "a line equal to one of the page's headlines (JSON-LD, og:title, <h1>, <title>) is not body text"),
     "body.confirm_by_cluster": ("body", "only lines the paragraph cluster also holds are kept, when they are 60% of the words"),
     "body.drop_captions": ("body", "a line equal to a caption or credit of one of the page's figures is not body text"),
+    "date.time_outside_boxes": ("date", "a <time> inside comments, teasers of other articles, a sidebar or the footer dates something else"),
     "body.lead": ("body", "the page's description, shown on the page and missing from the text, is its first paragraph"),
 }
 

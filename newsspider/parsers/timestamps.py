@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from . import jsonld
+from . import jsonld, rules
 from .dates import infer_year, url_date
 from .text import clean, text_of
 
@@ -180,7 +180,10 @@ class PageDates:
         return None
 
     def _time_element(self) -> Found | None:
+        memo: dict = {}
         for el in self.page.body.iter("time"):
+            if rules.on("date.time_outside_boxes") and _in_other_box(el, memo):
+                continue
             value = el.get("datetime") or el.get("content")
             if value:
                 found = self._parse(value, "time")
@@ -218,6 +221,29 @@ class PageDates:
         if moment.time() == datetime.min.time():
             moment = datetime(moment.year, moment.month, moment.day)
         return Found(moment, "htmldate", value)
+
+
+# Where a <time> belongs to something else than the article: comments, teasers of other articles, the footer.
+_OTHER_BOX = re.compile(r"comment|related|teaser|recommend|most-?read|popular|trending|more-?(?:from|articles|stories)|"
+                        r"read-?more|also-?read|sidebar|footer|next-article|widget|newsletter", re.I)
+
+
+def _in_other_box(el, memo: dict) -> bool:
+    path, node, verdict = [], el.getparent(), False
+    while node is not None:
+        if node in memo:
+            verdict = memo[node]
+            break
+        path.append(node)
+        if node.tag in ("aside", "footer", "nav") or _OTHER_BOX.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            verdict = True
+            break
+        if node.tag in ("article", "main", "body"):
+            break
+        node = node.getparent()
+    for seen in path:
+        memo[seen] = verdict
+    return verdict
 
 
 def ensure_order(published: datetime | None, updated: datetime | None) -> tuple[datetime | None, datetime | None]:
