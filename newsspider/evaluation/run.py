@@ -297,7 +297,7 @@ def format_table(evaluation: Evaluation) -> str:
     if pages:
         from .compare import MARGINS
 
-        lines.append("-/+ vs X: pages where newsspider is worse/better than X by more than "
+        lines.append("-/+ vs X: pages on which newsspider is worse/better than X by more than "
                      f"{MARGINS['body']} F1 (body), {MARGINS['authors']} (authors), any difference (title, date)")
     if len(names) > 1:
         for other in names[1:]:
