@@ -55,11 +55,16 @@ test: $(STAMP) chromium redis
 clean:
 	rm -rf $(VENV) archive.db archive.db-wal archive.db-shm test-artifacts .pytest_cache
 
-# Extraction quality against the shared Fundus pages, beside trafilatura (not part of `make test`).
+# Extraction quality against the shared Fundus pages, beside trafilatura and htmldate.
 FUNDUS_CASES ?= ../shared/data/fundus/cases.jsonl
 .PHONY: eval
 eval: $(STAMP)
-	$(BIN)/newsspider eval $(FUNDUS_CASES) --compare trafilatura
+	$(BIN)/newsspider eval $(FUNDUS_CASES) --compare trafilatura,htmldate
+
+# The same, with every field per fold of publishers and each rule measured in-sample and out-of-fold.
+.PHONY: eval-folds
+eval-folds: $(STAMP)
+	$(BIN)/newsspider eval $(FUNDUS_CASES) --compare trafilatura,htmldate --folds 5 --worst 5
 
 # Long parser fuzzing (not part of `make test`, which runs a few thousand cases):
 #   make fuzz            10^5 mutated real pages and random documents, figures printed

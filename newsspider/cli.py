@@ -359,12 +359,17 @@ def demo(db_path, mirror, log_level):
 
 @main.command("eval")
 @click.argument("cases_file", metavar="CASES.jsonl", type=click.Path(exists=True, dir_okay=False))
-@click.option("--compare", type=click.Choice(["trafilatura"]), help="Also run this extractor on the same pages and print its scores beside ours.")
+@click.option("--compare", metavar="NAMES", help="Also run these baselines (comma-separated: trafilatura, htmldate) on the same pages; "
+              "their scores are printed beside ours, with the pages on which we are worse/better.")
+@click.option("--worst", type=click.IntRange(min=1), metavar="N", help="List, per field, the N pages where we lose most to each baseline (the two values), or score lowest.")
+@click.option("--folds", type=click.IntRange(min=2), metavar="K", help="Split the cases into K folds by publisher; print every field per fold "
+              "and measure each rule of newsspider.parsers.rules in-sample and out-of-fold.")
+@click.option("--no-rules", is_flag=True, help="With --folds: skip the rule measurements (one extra parse of every page per rule).")
 @click.option("--limit", type=click.IntRange(min=1), help="Score only the first N cases (after --publisher).")
 @click.option("--publisher", metavar="SUBSTR", help="Score only cases whose publisher contains SUBSTR (case-insensitive), e.g. de/ or ORF.")
 @click.option("--per-case", type=click.Path(dir_okay=False, writable=True), help="Write one JSON line of scores per case to this file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON instead of a table.")
-def evaluate(cases_file, compare, limit, publisher, per_case, as_json):
+def evaluate(cases_file, compare, worst, folds, no_rules, limit, publisher, per_case, as_json):
     """Score the parsers on labelled pages (the Fundus case-file format).
 
     Each case is parsed with now = its crawl_date + 1 day (crawl dates are
@@ -391,29 +396,55 @@ def evaluate(cases_file, compare, limit, publisher, per_case, as_json):
                        credit per image)
       pages/s          pages over the time spent inside the extractor (reading
                        files excluded)
+      -/+ vs X         pages where newsspider is worse/better than baseline X by
+                       more than 0.05 (body F1, authors F1) or at all (title, date)
+
+    \b
+    Folds (--folds K): a publisher's pages all go to fold sha256(publisher) mod K.
+    Each rule is run switched off too; per fold it is kept only if it helps the
+    other K-1 folds, and the out-of-fold figure scores each fold with that choice.
 
     \b
     Examples:
-      newsspider eval /work/shared/data/fundus/cases.jsonl --compare trafilatura
+      newsspider eval /work/shared/data/fundus/cases.jsonl --compare trafilatura,htmldate
+      newsspider eval cases.jsonl --compare trafilatura,htmldate --worst 5
+      newsspider eval cases.jsonl --compare trafilatura,htmldate --folds 5
       newsspider eval cases.jsonl --publisher de/ --limit 20 --per-case scores.jsonl
       newsspider eval cases.jsonl --json | jq .extractors.newsspider.body
     """
     from .evaluation.cases import load_cases, select
-    from .evaluation.run import EXTRACTORS, evaluate as run_evaluation, format_table, write_per_case
+    from .evaluation.compare import folds_dict, format_folds, format_worst
+    from .evaluation.run import BASELINES, EXTRACTORS, NewsspiderExtractor, evaluate as run_evaluation, format_table, write_per_case
+    from .parsers.rules import RULES
 
+    baselines = [n.strip() for n in (compare or "").split(",") if n.strip()]
+    unknown = [n for n in baselines if n not in BASELINES]
+    if unknown:
+        raise click.BadParameter(f"unknown baseline(s) {', '.join(unknown)}; choose from {', '.join(BASELINES)}", param_hint="--compare")
     cases, problems = load_cases(cases_file)
     cases = select(cases, publisher=publisher, limit=limit)
     if not cases:
         raise click.ClickException(f"no cases to score in {cases_file}" + (f" for publisher {publisher!r}" if publisher else ""))
-    extractors = [EXTRACTORS["newsspider"]()] + ([EXTRACTORS[compare]()] if compare else [])
+    extractors = [NewsspiderExtractor()] + [EXTRACTORS[n]() for n in dict.fromkeys(baselines)]
+    if folds and not no_rules:
+        extractors += [NewsspiderExtractor(disabled=[rule]) for rule in RULES]
     result = run_evaluation(cases, extractors, source=cases_file, problems=problems)
     if per_case:
         with open(per_case, "w", encoding="utf-8") as out:
             write_per_case(result, out)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(format_table(result))
+        report = result.to_dict()
+        if folds:
+            report["folds"] = folds_dict(result, folds)
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    click.echo(format_table(result))
+    if worst:
+        click.echo("")
+        click.echo(format_worst(result, worst))
+    if folds:
+        click.echo("")
+        click.echo(format_folds(result, folds))
 
 
 @main.command("save-fixture")

@@ -157,7 +157,9 @@ VISIBLE = "<p>Publié le 15 juin 2024 à 10h00</p><p>Mis à jour le 16 juin 2024
         (LD + META, TIME + VISIBLE, None, "jsonld", "2024-06-18T08:00:00+02:00"),
         (META, TIME + VISIBLE, None, "meta:article:published_time", "2024-06-17T08:00:00+00:00"),
         ("", TIME + VISIBLE, None, "time", "2024-06-16T08:00:00+00:00"),
-        ("", VISIBLE, None, "visible", "2024-06-15T10:00:00"),
+        # nothing structured: htmldate (extensive search) reads the visible line; our own "Publié le"
+        # rule before it helped one fold of publishers only and was removed (docs/EVALUATION.md)
+        ("", VISIBLE, None, "htmldate", "2024-06-15T00:00:00"),
         # htmldate reads the URL's date path too, before our own last resort does
         ("", "<p>Un texte sans date.</p>", "https://example.org/2024/06/14/story.html", "htmldate", "2024-06-14T00:00:00"),
     ],
@@ -246,3 +248,52 @@ def test_not_an_update_line(text):
 def test_update_line_year_against_publication(url, text, published, now, expected):
     published = datetime.fromisoformat(published) if published else None
     assert resolve_update_line(find_fr_update_line(text), url_date(url), now=now, published=published) == expected
+
+
+# ---- the day as the page states it, and dates that belong to something else (#11) -------------
+from newsspider.parsers import rules  # noqa: E402
+
+
+def _published(html, url="https://example.de/politik/story.html"):
+    return _dates(html, url).published()
+
+
+def test_a_utc_moment_is_kept_as_given_with_its_offset():
+    # No conversion of the day: the moment keeps the offset the page gave. (A rule preferring the day a
+    # <time> element prints for a UTC moment hurt the one development page it touched; it was removed.)
+    html = ("<html lang='de'><head><meta property='article:published_time' content='2024-06-15T22:30:00Z'></head>"
+            "<body><article><h1>T</h1><p>Text.</p></article></body></html>")
+    assert _published(html).moment.isoformat() == "2024-06-15T22:30:00+00:00"
+    offset = html.replace("2024-06-15T22:30:00Z", "2024-06-16T00:30:00+02:00")
+    assert _published(offset).moment.isoformat() == "2024-06-16T00:30:00+02:00"
+
+
+@pytest.mark.parametrize("box", [
+    "<section class='comments'>{}</section>",
+    "<div class='related-articles'>{}</div>",
+    "<aside>{}</aside>",
+    "<footer>{}</footer>",
+    "<div id='most-read'>{}</div>",
+])
+def test_a_time_in_comments_teasers_sidebar_or_footer_is_not_the_publication(box):
+    other = box.format("<time datetime='2024-05-01T10:00:00+02:00'>1.5.2024</time>")
+    html = (f"<html lang='de'><body><article><h1>T</h1>{other}"
+            "<p class='meta'><time datetime='2024-06-15T10:00:00+02:00'>15.6.2024</time></p><p>Text.</p></article></body></html>")
+    assert _published(html).moment.isoformat() == "2024-06-15T10:00:00+02:00"
+    with rules.disabled("date.time_outside_boxes"):
+        assert _published(html).moment.date() == date(2024, 5, 1)
+
+
+def test_published_is_kept_apart_from_updated_and_copyright_lines():
+    html = ("<html lang='en'><head><meta property='article:published_time' content='2024-06-15T09:00:00+01:00'>"
+            "<meta property='article:modified_time' content='2024-06-17T12:00:00+01:00'></head><body><article><h1>T</h1>"
+            "<p>Updated June 17, 2024</p><p>Text.</p></article><footer>© 2025 Example Media</footer></body></html>")
+    dates = _dates(html, "https://example.com/story")
+    assert dates.published().moment.isoformat() == "2024-06-15T09:00:00+01:00"
+    assert dates.updated().moment.isoformat() == "2024-06-17T12:00:00+01:00"
+
+
+def test_without_structured_dates_htmldate_is_the_floor():
+    html = "<html lang='en'><body><article><h1>T</h1><p>Posted: 2024-03-05</p><p>Text of the story.</p></article></body></html>"
+    found = _published(html, "https://example.com/story")
+    assert found.source == "htmldate" and found.moment.date() == date(2024, 3, 5)

@@ -269,7 +269,7 @@ def test_eval_prints_a_table_with_trafilatura_beside_ours():
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines[0] == f"3 cases from {CASES}"
-    assert lines[1].split() == ["field", "n", "newsspider", "trafilatura"]
+    assert lines[1].split() == ["field", "n", "newsspider", "trafilatura", "-/+", "vs", "trafilatura"]
     rows = {line[:24].strip(): line[24:].split() for line in lines[2:12]}
     assert rows["title (exact)"][0] == "3" and rows["authors F1"][0] == "2" and rows["date (same day)"][0] == "3"
     assert rows["body F1 (Zyte, pooled)"][0] == "3"
@@ -324,3 +324,93 @@ def test_eval_help_has_examples_and_defines_the_empty_cases():
     output = invoke("eval", "--help").output
     assert "Examples:" in output
     assert "both lists empty = 1.0" in output and "expected empty but some" in output
+
+
+# ---- per page against the baselines, worst pages, folds ---------------------------------------
+from newsspider.evaluation import compare  # noqa: E402
+
+
+class Fixed(Extractor):
+    """Predicts from a table of (title, body) per URL, to build known page-by-page differences."""
+
+    def __init__(self, name, answers, fields=("title", "authors", "date", "body")):
+        self.name, self.answers, self.fields = name, answers, fields
+
+    def extract(self, html, case):
+        title, body = self.answers.get(case.url, (None, None))
+        return Prediction(title=title, body=body)
+
+
+def _two(cases):
+    truth = {c.url: (c.expected.title, c.expected.body) for c in cases}
+    a, b, c = (x.url for x in cases)
+    ours = Fixed("newsspider", {a: truth[a], b: ("wrong", truth[b][1]), c: (truth[c][0], truth[c][1][: len(truth[c][1]) // 2])})
+    base = Fixed("base", {a: ("wrong", truth[a][1][:40]), b: truth[b], c: truth[c]})
+    return evaluate(cases, [ours, base])
+
+
+def test_versus_counts_pages_worse_and_better_beyond_the_margin():
+    cases, _ = load_cases(CASES)
+    result = _two(cases)
+    title = compare.versus(result.results, "newsspider", "base", "title")
+    assert [r.case.url for r in title.worse] == [cases[1].url] and [r.case.url for r in title.better] == [cases[0].url]
+    body = compare.versus(result.results, "newsspider", "base", "body")
+    assert [r.case.url for r in body.worse] == [cases[2].url] and [r.case.url for r in body.better] == [cases[0].url]
+    # A margin larger than any difference: nothing is worse or better.
+    assert compare.versus(result.results, "newsspider", "base", "body", margin=1.0).cell == "0/0"
+    table = format_table(result)
+    assert "-/+ vs base" in table.splitlines()[1]
+    assert table.splitlines()[2].split()[-1] == "1/1"  # title row
+
+
+def test_worst_lists_the_biggest_losses_with_both_values():
+    cases, _ = load_cases(CASES)
+    result = _two(cases)
+    rows = compare.worst(result, "body", 5, other="base")
+    assert [r[0].case.url for r in rows] == [cases[2].url]  # only pages where we lose
+    assert rows[0][1] < rows[0][2] == 1.0
+    text = compare.format_worst(result, 5)
+    assert "worst title against base" in text and cases[1].url in text
+
+
+def test_baselines_are_compared_only_on_the_fields_they_extract():
+    cases, _ = load_cases(CASES)
+    dates_only = Fixed("dates", {}, fields=("date",))
+    result = evaluate(cases, [Fixed("newsspider", {}), dates_only])
+    assert set(compare.versus_all(result)["dates"]) == {"date"}
+    assert "title" not in result.results[0].outcomes["dates"].scores
+
+
+def test_folds_are_by_publisher_and_stable():
+    assert compare.fold_of("de/Spiegel", 5) == compare.fold_of("de/Spiegel", 5)
+    assert {compare.fold_of(f"p{i}", 5) for i in range(100)} == set(range(5))
+    cases, _ = load_cases(CASES)
+    result = _two(cases)
+    folds = compare.split(result.results, 3)
+    assert sum(len(f) for f in folds) == 3
+    for fold in folds:
+        assert all(compare.fold_of(r.case.publisher, 3) == compare.fold_of(fold[0].case.publisher, 3) for r in fold)
+
+
+def test_a_rule_is_kept_out_of_fold_only_when_the_other_folds_want_it():
+    # Rule helps on fold 0's pages only: judged on the other folds it is never kept for fold 0.
+    effect = compare.RuleEffect("r", "body", on=0.9, off=0.8, helped=3, hurt=0, fold_deltas=[0.1, 0.0, 0.0],
+                                kept=[False, True, True], out_of_fold=0.8)
+    assert effect.verdict == "one fold only: unconfirmed"
+    effect = compare.RuleEffect("r", "body", 0.9, 0.8, 9, 1, [0.1, 0.05, 0.02], [True, True, True], 0.9)
+    assert effect.verdict == "generalises"
+    effect = compare.RuleEffect("r", "body", 0.9, 0.8, 3, 3, [0.1, -0.05, 0.02], [True, False, True], 0.85)
+    assert effect.verdict.startswith("mixed")
+
+
+def test_eval_compare_htmldate_worst_and_folds_end_to_end():
+    run = run_cli("eval", str(CASES), "--compare", "trafilatura,htmldate", "--worst", "2", "--folds", "2")
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "-/+ vs htmldate" in out and "speed ratio newsspider/htmldate" in out
+    assert "2 folds by publisher" in out and "body.lead" in out and "out-of-fold" in out
+    report = json.loads(invoke("eval", str(CASES), "--compare", "htmldate", "--folds", "2", "--no-rules", "--json").output)
+    assert set(report["worse_better"]["htmldate"]) == {"date"}
+    assert len(report["folds"]["folds"]) == 2 and report["folds"]["rules"] == []
+    bad = CliRunner().invoke(main, ["eval", str(CASES), "--compare", "newspaper"])
+    assert bad.exit_code == 2 and "unknown baseline" in bad.output

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from ..parsers import parse
+from ..parsers import parse, rules
 from .cases import Case, Expected
 from .metrics import BodyCounts, authors_f1, body_counts, match_credits, mean_body, pooled_body, same_day, title_match
 
@@ -27,6 +27,8 @@ class Prediction:
 class Extractor:
     name = ""
     extracts_credits = False
+    # The fields the extractor claims to extract: it is compared with others only on these.
+    fields: tuple[str, ...] = ("title", "authors", "date", "body")
 
     def setup(self) -> None:
         """Imports and warm-up that should not count as parsing time."""
@@ -38,6 +40,13 @@ class Extractor:
 class NewsspiderExtractor(Extractor):
     name = "newsspider"
     extracts_credits = True
+    fields = ("title", "authors", "date", "body", "image_credits")
+
+    def __init__(self, disabled: Sequence[str] = ()):
+        """`disabled`: rules of newsspider.parsers.rules switched off (to measure what each does)."""
+        self.disabled = tuple(disabled)
+        if self.disabled:
+            self.name = "newsspider-without-" + "+".join(self.disabled)
 
     def setup(self) -> None:
         # The parser imports these on the first page that needs them: imported here, so the
@@ -47,7 +56,8 @@ class NewsspiderExtractor(Extractor):
         import trafilatura  # noqa: F401
 
     def extract(self, html: bytes, case: Case) -> Prediction:
-        article = parse(html, case.url, now=case.now)
+        with rules.disabled(*self.disabled):
+            article = parse(html, case.url, now=case.now)
         return Prediction(article.headline, list(article.authors or []), article.published_at, article.body,
                           list(article.image_credits or []))
 
@@ -80,10 +90,30 @@ class TrafilaturaExtractor(Extractor):
         return Prediction(get("title"), authors, get("date"), get("text"))
 
 
+class HtmldateExtractor(Extractor):
+    """htmldate alone, as its own evaluation runs it for the publication date: original date,
+    extensive search, bounded by the same `now` as ours."""
+
+    name = "htmldate"
+    fields = ("date",)
+
+    def setup(self) -> None:
+        from htmldate import find_date
+
+        self._find = find_date
+
+    def extract(self, html: bytes, case: Case) -> Prediction:
+        max_date = case.now.strftime("%Y-%m-%d") if case.now else None
+        value = self._find(html, url=case.url, original_date=True, extensive_search=True, max_date=max_date)
+        return Prediction(published=value or None)
+
+
 EXTRACTORS: dict[str, Callable[[], Extractor]] = {
     "newsspider": NewsspiderExtractor,
     "trafilatura": TrafilaturaExtractor,
+    "htmldate": HtmldateExtractor,
 }
+BASELINES = tuple(n for n in EXTRACTORS if n != "newsspider")
 
 
 @dataclass
@@ -96,18 +126,20 @@ class Outcome:
     scores: dict[str, Any] = field(default_factory=dict)
 
 
-def score(expected: Expected, prediction: Prediction | None, *, extracts_credits: bool) -> dict[str, Any]:
-    """The case's scores per field; a field the case has no expected value for is absent.
-    A failed extraction is scored as an empty prediction."""
+def score(expected: Expected, prediction: Prediction | None, *, extracts_credits: bool,
+          fields: Sequence[str] = ("title", "authors", "date", "body")) -> dict[str, Any]:
+    """The case's scores per field; a field the case has no expected value for, or the
+    extractor does not claim (`fields`), is absent. A failed extraction is scored as an
+    empty prediction."""
     pred = prediction or Prediction()
     out: dict[str, Any] = {}
-    if expected.title is not None:
+    if expected.title is not None and "title" in fields:
         out["title"] = title_match(expected.title, pred.title)
-    if expected.authors is not None:
+    if expected.authors is not None and "authors" in fields:
         out["authors"] = authors_f1(expected.authors, pred.authors)
-    if expected.published is not None:
+    if expected.published is not None and "date" in fields:
         out["date"] = same_day(expected.published, pred.published)
-    if expected.body is not None:
+    if expected.body is not None and "body" in fields:
         out["body"] = body_counts(expected.body, pred.body)
     if expected.images is not None and extracts_credits:
         found, credited = match_credits(expected.images, pred.image_credits)
@@ -128,9 +160,12 @@ class Evaluation:
     results: list[CaseResult]
     problems: list[str] = field(default_factory=list)
     source: str = ""
+    # Per extractor, the fields it claims (see Extractor.fields).
+    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def summary(self, name: str) -> dict[str, Any]:
-        outcomes = [r.outcomes[name] for r in self.results]
+    def summary(self, name: str, results: Sequence[CaseResult] | None = None) -> dict[str, Any]:
+        """The scores of one extractor over all cases, or over `results` (a fold, say)."""
+        outcomes = [r.outcomes[name] for r in (self.results if results is None else results)]
         seconds = sum(o.seconds for o in outcomes)
 
         def mean_of(key: str) -> dict[str, Any]:
@@ -164,11 +199,16 @@ class Evaluation:
         }
 
     def to_dict(self) -> dict[str, Any]:
+        from .compare import versus_all
+
         summaries = {name: self.summary(name) for name in self.extractors}
         out: dict[str, Any] = {"source": self.source, "cases": len(self.results), "problems": self.problems,
                                "extractors": summaries}
         if len(self.extractors) > 1:
             out["speed_ratio"] = speed_ratio(summaries, self.extractors)
+        if self.extractors[0] == "newsspider" and len(self.extractors) > 1:
+            out["worse_better"] = {other: {f: {"worse": len(v.worse), "better": len(v.better), "n": v.n} for f, v in by.items()}
+                                   for other, by in versus_all(self).items()}
         return out
 
 
@@ -182,7 +222,8 @@ def evaluate(cases: Iterable[Case], extractors: Sequence[Extractor], *, source: 
              problems: list[str] | None = None) -> Evaluation:
     for extractor in extractors:
         extractor.setup()
-    evaluation = Evaluation([e.name for e in extractors], [], list(problems or []), source)
+    evaluation = Evaluation([e.name for e in extractors], [], list(problems or []), source,
+                            {e.name: tuple(e.fields) for e in extractors})
     for case in cases:
         try:
             html = case.read_html()
@@ -201,7 +242,8 @@ def evaluate(cases: Iterable[Case], extractors: Sequence[Extractor], *, source: 
             if prediction is None and error is None:
                 error = "no result"
             outcome = Outcome(prediction, seconds, error)
-            outcome.scores = score(case.expected, prediction, extracts_credits=extractor.extracts_credits)
+            outcome.scores = score(case.expected, prediction, extracts_credits=extractor.extracts_credits,
+                                   fields=extractor.fields)
             outcomes[extractor.name] = outcome
         evaluation.results.append(CaseResult(case, outcomes))
     return evaluation
@@ -213,26 +255,38 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 
 def format_table(evaluation: Evaluation) -> str:
-    names = evaluation.extractors
+    """The averages per extractor; beside them, per baseline, the pages on which newsspider is
+    worse/better than it by more than compare.MARGINS (one cell "worse/better")."""
+    from .compare import LABELS, versus_all
+
+    names = [n for n in evaluation.extractors if "-without-" not in n]
     s = {name: evaluation.summary(name) for name in names}
     first = s[names[0]]
+    fields_of = {n: evaluation.fields.get(n, ("title", "authors", "date", "body", "image_credits")) for n in names}
+
+    def cell(name: str, field: str, value: float | None) -> str:
+        return _fmt(value) if field in fields_of[name] or field == "image_credits" else "—"
+
+    pages = versus_all(evaluation) if names[0] == "newsspider" and len(names) > 1 else {}
+    vs = lambda field: [pages[o][field].cell if field in pages[o] else "" for o in pages]  # noqa: E731
+    blank = ["" for _ in pages]
     rows: list[tuple[str, str, list[str]]] = [
-        ("title (exact)", str(first["title"]["n"]), [_fmt(s[n]["title"]["score"]) for n in names]),
-        ("authors F1", str(first["authors"]["n"]), [_fmt(s[n]["authors"]["score"]) for n in names]),
-        ("date (same day)", str(first["date"]["n"]), [_fmt(s[n]["date"]["score"]) for n in names]),
-        ("body F1 (Zyte, pooled)", str(first["body"]["n"]), [_fmt(s[n]["body"]["score"]) for n in names]),
-        ("  body precision", "", [_fmt(s[n]["body"]["precision"]) for n in names]),
-        ("  body recall", "", [_fmt(s[n]["body"]["recall"]) for n in names]),
+        (LABELS["title"], str(first["title"]["n"]), [cell(n, "title", s[n]["title"]["score"]) for n in names] + vs("title")),
+        (LABELS["authors"], str(first["authors"]["n"]), [cell(n, "authors", s[n]["authors"]["score"]) for n in names] + vs("authors")),
+        (LABELS["date"], str(first["date"]["n"]), [cell(n, "date", s[n]["date"]["score"]) for n in names] + vs("date")),
+        (LABELS["body"], str(first["body"]["n"]), [cell(n, "body", s[n]["body"]["score"]) for n in names] + vs("body")),
+        ("  body precision", "", [cell(n, "body", s[n]["body"]["precision"]) for n in names] + blank),
+        ("  body recall", "", [cell(n, "body", s[n]["body"]["recall"]) for n in names] + blank),
         ("body F1 (mean per page)", str(first["body"]["n"]),
-         [_fmt((s[n]["body"]["mean_per_page"] or {}).get("f1")) for n in names]),
-        ("image-credit recall", f"{first['image_credits']['n']} img",
-         [_fmt(s[n]["image_credits"]["score"]) if s[n]["image_credits"]["n"] else "—" for n in names]),
-        ("pages/s", str(first["pages"]), [_fmt(s[n]["pages_per_second"], 1) for n in names]),
-        ("parse errors", str(first["pages"]), [str(s[n]["errors"]) for n in names]),
+         [cell(n, "body", (s[n]["body"]["mean_per_page"] or {}).get("f1")) for n in names] + blank),
+        (LABELS["image_credits"], f"{first['image_credits']['n']} img",
+         [_fmt(s[n]["image_credits"]["score"]) if s[n]["image_credits"]["n"] else "—" for n in names] + blank),
+        ("pages/s", str(first["pages"]), [_fmt(s[n]["pages_per_second"], 1) for n in names] + blank),
+        ("parse errors", str(first["pages"]), [str(s[n]["errors"]) for n in names] + blank),
     ]
-    widths = [max(len("field"), *(len(r[0]) for r in rows)), max(len("n"), *(len(r[1]) for r in rows))]
-    widths += [max(len(n), 8) for n in names]
-    head = ["field", "n", *names]
+    head = ["field", "n", *names, *(f"-/+ vs {o}" for o in pages)]
+    widths = [max(len(head[0]), *(len(r[0]) for r in rows)), max(len(head[1]), *(len(r[1]) for r in rows))]
+    widths += [max(len(h), 8) for h in head[2:]]
     lines = [f"{len(evaluation.results)} cases from {evaluation.source}" if evaluation.source else f"{len(evaluation.results)} cases"]
     lines.append("  ".join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i]) for i, h in enumerate(head)))
     for label, n, values in rows:
@@ -240,9 +294,15 @@ def format_table(evaluation: Evaluation) -> str:
         lines.append("  ".join(cells).rstrip())
     credits = first["image_credits"]
     lines.append(f"image credits: {credits['n']} credited images on {credits['pages']} pages")
+    if pages:
+        from .compare import MARGINS
+
+        lines.append("-/+ vs X: pages on which newsspider is worse/better than X by more than "
+                     f"{MARGINS['body']} F1 (body), {MARGINS['authors']} (authors), any difference (title, date)")
     if len(names) > 1:
-        ratio = speed_ratio(s, names)
-        lines.append(f"speed ratio {names[0]}/{names[1]}: {_fmt(ratio, 2)}x")
+        for other in names[1:]:
+            ratio = speed_ratio(s, [names[0], other])
+            lines.append(f"speed ratio {names[0]}/{other}: {_fmt(ratio, 2)}x")
     for problem in evaluation.problems:
         lines.append(f"skipped: {problem}")
     return "\n".join(lines)

@@ -10,12 +10,11 @@ from functools import cached_property
 
 from ..items import ImageCredit, RelatedLink
 from . import authors as bylines
-from . import figures, headline, jsonld, language, related
+from . import figures, headline, jsonld, language, related, rules
 from .base import BaseParser
 from .blocks import Content, reads_as_prose, split_content
-from .credits import looks_like_person
 from .body import article_body, cluster_container
-from .text import clean_markup_text, or_none, text_of
+from .text import or_none, text_of
 from .timestamps import PageDates, ensure_order, to_iso
 from .urls import absolute, same_site, strip_tracking
 
@@ -135,15 +134,23 @@ class GenericParser(BaseParser):
             jsonld.text(self.ld_article.get("description")),
             self.page.meta_first("description"),
         ]
-        ld_body = self.ld_article.get("articleBody")
         return article_body(
             self.page,
             titles=[t for t in self.title_candidates.values() if t],
             leads=[x for x in leads if x],
-            ld_body=ld_body if isinstance(ld_body, str) and clean_markup_text(ld_body) else None,
             container=self.content_container,
-            scope=self.article_scope if self.article_scope is not self.page.body else None,
+            captions=self._caption_texts,
         )
+
+    @cached_property
+    def _caption_texts(self) -> list[str]:
+        """What the page shows under its images: captions and credit lines, which are not body text."""
+        texts = [text_of(el) for el in self.page.body.iter("figcaption")]
+        for credit in self.image_credits():
+            texts.extend(credit.get(k) or "" for k in ("caption", "raw"))
+            if credit.get("caption") and credit.get("raw"):
+                texts.append(f"{credit['caption']} {credit['raw']}")
+        return [t for t in texts if t]
 
     def published_at(self) -> str | None:
         published, _ = self._published_updated
@@ -163,12 +170,11 @@ class GenericParser(BaseParser):
         declared = declared or [n for raw in self._meta_authors() for n in bylines.split_names(raw)]
         if declared and not all(is_site(n) for n in declared):
             return bylines.people([n for n in declared if not is_site(n)])
-        visible = bylines.from_bylines(self.article_scope)
         if declared:
-            # "LTO" or "Deutsche Welle" as author: a person named in the byline is better.
-            persons = [n for n in visible if looks_like_person(n) and not is_site(n)]
-            return bylines.people(persons or declared)
-        return bylines.people(visible)
+            # The publisher named as author ("LTO", "Deutsche Welle") is kept: preferring a byline
+            # person over it helped one fold of publishers only (docs/EVALUATION.md).
+            return bylines.people(declared)
+        return bylines.people(bylines.from_bylines(self.article_scope))
 
     def _meta_authors(self) -> list[str]:
         meta = self.page.meta_first("author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author")

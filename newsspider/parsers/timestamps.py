@@ -1,7 +1,8 @@
 """When a page was published and last updated, from every place a page says it.
 
-Order of trust: JSON-LD, meta tags, microdata, <time datetime>, visible lines
-("Publié le …", "Updated …", "Stand: …"), htmldate's search, the URL's date path.
+Order of trust: JSON-LD, meta tags, microdata, <time datetime>; when none of these
+says anything, htmldate (original date, extensive search), the baseline; the URL's
+date path last. Visible "Updated …" lines are read for updated_at.
 Offsets are kept only where the page gives one; nothing after `now` is believed.
 """
 
@@ -11,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from . import jsonld
+from . import jsonld, rules
 from .dates import infer_year, url_date
 from .text import clean, text_of
 
@@ -36,12 +37,6 @@ _DATE = (
     rf"|\d{{1,2}}\.?\s+{_MONTH}\s+\d{{4}}{_TIME}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}{_TIME}"
     r"|\d+\s+(?:minutes?|hours?|days?|mins?|hrs?)\s+ago|il\s+y\s+a\s+\d+\s+(?:minutes?|heures?|jours?)"
     r"|vor\s+\d+\s+(?:minuten|stunden|tagen)|hace\s+\d+\s+(?:minutos?|horas?|d[íi]as?))"
-)
-_PUBLISHED_LABEL = re.compile(
-    r"(?:publi[ée]e?\s+le|mis\s+en\s+ligne\s+le|published(?:\s+on)?|posted(?:\s+on)?|ver[öo]ffentlicht(?:\s+am)?|erschienen(?:\s+am)?|"
-    r"publicado(?:\s+el)?|publicat|pubblicato(?:\s+il)?|gepubliceerd(?:\s+op)?|publicerad|publisert|udgivet|opublikowano|"
-    r"yay[ıi]nlanma(?:\s+tarihi)?|datum|date)\s*[:：]?\s*(?:[^\W\d_]{2,12},?\s+)?(?P<when>" + _DATE + ")",
-    re.I,
 )
 _UPDATED_LABEL = re.compile(
     r"(?P<label>mis\s+[àa]\s+jour\s+le|mise?\s+[àa]\s+jour\s*(?:le|:)?|derni[èe]re\s+mise\s+[àa]\s+jour(?:\s+le)?|updated(?:\s+on)?|last\s+updated|modified|"
@@ -153,7 +148,8 @@ class PageDates:
         yield self._microdata("datePublished")
         yield self._time_element()
         yield self._parse(jsonld.text(self.ld.get("dateCreated")), "jsonld:dateCreated")
-        yield self._visible(_PUBLISHED_LABEL)
+        # Nothing structured: htmldate is the floor. (A visible "Published …" label before it
+        # helped one fold of publishers only, and was removed.)
         yield self._htmldate()
         if self.anchor:
             yield Found(datetime(self.anchor.year, self.anchor.month, self.anchor.day), "url", self.page.url)
@@ -184,7 +180,10 @@ class PageDates:
         return None
 
     def _time_element(self) -> Found | None:
+        memo: dict = {}
         for el in self.page.body.iter("time"):
+            if rules.on("date.time_outside_boxes") and _in_other_box(el, memo):
+                continue
             value = el.get("datetime") or el.get("content")
             if value:
                 found = self._parse(value, "time")
@@ -211,7 +210,7 @@ class PageDates:
             from htmldate import find_date
 
             value = find_date(self.page.tree, url=self.page.url, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S",
-                              max_date=self.page.now.strftime("%Y-%m-%d"), extensive_search=False)
+                              max_date=self.page.now.strftime("%Y-%m-%d"), extensive_search=True)
         except Exception:  # htmldate is a best-effort fallback; its failures are not ours to raise
             return None
         if not value:
@@ -222,6 +221,29 @@ class PageDates:
         if moment.time() == datetime.min.time():
             moment = datetime(moment.year, moment.month, moment.day)
         return Found(moment, "htmldate", value)
+
+
+# Where a <time> belongs to something else than the article: comments, teasers of other articles, the footer.
+_OTHER_BOX = re.compile(r"comment|related|teaser|recommend|most-?read|popular|trending|more-?(?:from|articles|stories)|"
+                        r"read-?more|also-?read|sidebar|footer|next-article|widget|newsletter", re.I)
+
+
+def _in_other_box(el, memo: dict) -> bool:
+    path, node, verdict = [], el.getparent(), False
+    while node is not None:
+        if node in memo:
+            verdict = memo[node]
+            break
+        path.append(node)
+        if node.tag in ("aside", "footer", "nav") or _OTHER_BOX.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            verdict = True
+            break
+        if node.tag in ("article", "main", "body"):
+            break
+        node = node.getparent()
+    for seen in path:
+        memo[seen] = verdict
+    return verdict
 
 
 def ensure_order(published: datetime | None, updated: datetime | None) -> tuple[datetime | None, datetime | None]:
