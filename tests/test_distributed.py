@@ -289,3 +289,50 @@ def test_ingest_takes_its_batch_wait_from_the_settings(tmp_path, monkeypatch, ov
     ingest_module.run_ingest("redis://127.0.0.1:1/0", str(tmp_path / "archive.db"), prefix="nstest", idle_seconds=0,
                              follow=False, settings=project_settings(overrides))
     assert seen["linger"] == expected
+
+
+def test_a_batch_written_before_a_kill_is_skipped_when_taken_again(server, keys, tmp_path):
+    messages = [codec.encode_item(crawled(c), spider="people_fr", worker="w1") for c in ("9074390", "9065880")]
+    report = codec.encode_report({"job": "people_fr", "counts": {"pages_fetched": 2}}, spider="people_fr", worker="w1")
+    server.lpush(keys.items, *messages, report)
+    _, first = ingest(server, keys, tmp_path / "a.db")
+    assert first.counts.articles_new == 2
+    # The kill: committed, but still in the list it was taken into.
+    server.lpush(keys.ingesting, *messages, report)
+    writer, second = ingest(server, keys, tmp_path / "a.db")
+    assert writer.replayed == 3 and not server.exists(keys.ingesting)
+    c = second.counts
+    assert (c.articles_new, c.articles_unchanged, c.pages_fetched) == (0, 0, 0)  # not stored, not counted
+    with Archive(tmp_path / "a.db") as archive:
+        assert archive.db["raw_responses"].count == 2
+        assert archive.db["ingested_messages"].count == 3
+
+
+def test_a_message_pushed_twice_is_written_once(server, keys, tmp_path):
+    # A push Redis applied but whose reply was lost is pushed again: same message, same id.
+    data = codec.encode_item(crawled("9074390"), spider="people_fr", worker="w1")
+    server.lpush(keys.items, data, data)
+    writer, result = ingest(server, keys, tmp_path / "a.db")
+    assert (result.counts.articles_new, result.counts.articles_unchanged, writer.replayed) == (1, 0, 1)
+
+
+def test_ingest_records_its_counts_as_each_batch_commits(server, keys, tmp_path):
+    server.lpush(keys.items, *[codec.encode_item(crawled(c), spider="people_fr", worker="w1") for c in ("9074390", "9065880")])
+    archive = Archive(tmp_path / "a.db")
+    writer = Ingest(server, keys, archive, batch_size=1, idle_seconds=0, block_seconds=0.1, settings=Settings({"HEALTH_ENABLED": False}))
+    writer.run_id = archive.start_run("ingest", {})
+    writer._write(writer._take())
+    # As a killed run leaves it: still "running", its first batch counted.
+    row = archive.run(writer.run_id)
+    assert (row["status"], row["articles_new"], json.loads(row["stats"])["batches"]) == ("running", 1, 0)
+    archive.close()
+
+
+def test_messages_carry_unique_ids_and_old_ones_get_their_digest():
+    item = crawled()
+    a, b = (codec.decode(codec.encode_item(item, spider="s", worker="w")) for _ in range(2))
+    assert a.id != b.id and len(a.id) == 32
+    old = json.loads(codec.encode_item(item, spider="s", worker="w"))
+    del old["id"]
+    data = json.dumps(old).encode()
+    assert codec.decode(data).id == codec.fallback_id(data) == codec.decode(data).id

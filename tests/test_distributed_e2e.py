@@ -62,7 +62,7 @@ def finish(proc: subprocess.Popen, timeout: float = 60) -> subprocess.CompletedP
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
-def worker(server, url, prefix, contact, tmp_path):
+def worker(server, url, prefix, contact, tmp_path, *extra: str):
     plan = mirror_plan(PEOPLE_FR)
     return cli(
         "crawl", "people_fr", "--redis", url, "--redis-prefix", prefix,
@@ -75,6 +75,7 @@ def worker(server, url, prefix, contact, tmp_path):
         "-s", "CONCURRENT_REQUESTS=2",
         "-s", f"NEWSSPIDER_CONTACT={contact}",
         "-a", f"sections={plan['sections']}", "-a", f"max_pages={plan['max_pages']}", "-a", f"urls={ALIAS}",
+        *extra,
     )
 
 

@@ -241,5 +241,19 @@ def m008_one_permutation_minhash(db: Database) -> None:
         last = rows[-1][0]
 
 
+@migrations()
+def m009_ingested_messages(db: Database) -> None:
+    # The ids of the messages `newsspider ingest` wrote (newsspider/distributed/codec.py),
+    # recorded in the same transaction as their rows: a message seen again (a killed
+    # ingest's last batch, written again on restart) is skipped, not stored twice.
+    db.execute(
+        """create table ingested_messages (
+             id text primary key,
+             run_id integer not null references crawl_runs(id)
+           ) without rowid"""
+    )
+    db.execute("create index idx_ingested_messages_run_id on ingested_messages (run_id)")
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)
