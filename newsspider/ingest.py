@@ -29,7 +29,7 @@ from typing import Any
 from .archive.db import Archive
 from . import health
 from .crawl import run_exit_code
-from .distributed import RedisKeys, codec, connect, redact
+from .distributed import RETRY_SECONDS, RedisKeys, codec, connect, redact
 from .distributed.coordinator import alive_workers
 from .items import CrawledArticle
 from .pipelines.dedupe import Deduper
@@ -73,7 +73,8 @@ def run_ingest(redis_url: str, db_path: str, *, prefix: str, settings, idle_seco
                batch_size: int | None = None) -> IngestResult:
     """Ingest into `db_path` (the caller holds its ArchiveLock and has closed the runs a killed process left open)."""
     with Archive(db_path) as archive:
-        ingest = Ingest(connect(redis_url), RedisKeys(prefix), archive,
+        server = connect(redis_url, settings.getfloat("REDIS_RETRY_SECONDS", RETRY_SECONDS))
+        ingest = Ingest(server, RedisKeys(prefix), archive,
                         batch_size=batch_size or settings.getint("ARCHIVE_BATCH_SIZE", 50),
                         idle_seconds=idle_seconds, follow=follow, settings=settings,
                         linger_seconds=settings.getfloat("INGEST_LINGER_SECONDS", INGEST_LINGER_SECONDS))

@@ -194,8 +194,9 @@ def test_ingest_exits_4_while_another_run_holds_the_archive(redis_url, tmp_path)
 def test_unreachable_redis_exits_1_with_the_address_but_not_the_password(tmp_path):
     port = free_port()  # nothing listens there once the socket is closed
     url = f"redis://:hunter2@127.0.0.1:{port}/0"
+    # Retried for a second (REDIS_RETRY_SECONDS, 180 by default), then given up.
     for args in (("crawl", "people_fr", "--redis", url, "--db", str(tmp_path / "a.db")), ("ingest", "--redis", url, "--db", str(tmp_path / "a.db"))):
-        run = run_cli(*args)
+        run = run_cli(*args, "-s", "REDIS_RETRY_SECONDS=1")
         assert run.returncode == 1, run.stderr
         assert f"127.0.0.1:{port}" in run.stderr and "hunter2" not in run.stderr + run.stdout
 
