@@ -29,7 +29,7 @@ from typing import Any
 from .archive.db import Archive
 from . import health
 from .crawl import run_exit_code
-from .distributed import RETRY_SECONDS, RedisKeys, codec, connect, redact
+from .distributed import RETRY_SECONDS, RedisKeys, codec, connect, known, redact
 from .distributed.coordinator import alive_workers
 from .items import CrawledArticle
 from .pipelines.dedupe import Deduper
@@ -119,6 +119,8 @@ class Ingest:
         self.run_id = self.archive.start_run(SPIDER_NAME, {"args": {"redis": redact(redis_url), "prefix": self.keys.prefix,
                                                                     "idle_seconds": self.idle_seconds, "follow": self.follow}})
         self.archive.forget_ingested(SPIDER_NAME, keep_runs=KEEP_INGESTED_RUNS)
+        published = known.publish(self.server, self.keys, self.archive.db)
+        logger.info("published %d known article URLs to %s", published, self.keys.known)
         reason, error = "finished", None
         previous = {sig: signal.signal(sig, self.request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
@@ -245,6 +247,11 @@ class Ingest:
         if skipped:
             logger.warning("skipped %d messages of the batch already written to the archive", skipped)
         self._store(items, reports, other_ids, spiders)
+        # What workers may now skip or re-check (a kill before this is made good by the next start).
+        urls = {url for _, _, item in items if isinstance(item, CrawledArticle)
+                for url in (item.article.canonical_url, item.article.url)}
+        if urls:
+            known.publish(self.server, self.keys, self.archive.db, sorted(urls))
         if self.kill_after_commit and self.batches + 1 >= self.kill_after_commit:
             os.kill(os.getpid(), signal.SIGKILL)  # the test hook: die in the commit/delete window
         self.server.delete(self.keys.ingesting)

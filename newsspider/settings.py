@@ -24,6 +24,8 @@ REDIS_RETRY_SECONDS = 180
 # A worker not heard from for this long is taken for dead: the requests it held go back to the
 # frontier, and it is no longer waited for. Renewed every sixth of it.
 REDIS_LEASE_SECONDS = 60
+# Set on workers (from NEWSSPIDER_INCREMENTAL): known articles from PREFIX:known, published by ingest.
+NEWSSPIDER_REDIS_KNOWN = False
 NEWSSPIDER_REQUIRED_FIELDS = ["url", "canonical_url", "site", "headline", "body"]
 
 # ---- identity and politeness ----------------------------------------------------------

@@ -248,8 +248,9 @@ def apply_worker_settings(settings, *, url: str, job: str, prefix: str = DEFAULT
         "ITEM_PIPELINES": pipelines,
         "EXTENSIONS": extensions,
         "ARCHIVE_RECORD_RUNS": False,
-        # Skipping known articles needs the archive, which a worker never opens; ingest
-        # still stores a re-fetched unchanged article as unchanged.
+        # A worker never opens the archive: known articles come from what ingest publishes
+        # to Redis (known.py), unless the crawl is a full one (--full).
+        "NEWSSPIDER_REDIS_KNOWN": settings.getbool("NEWSSPIDER_INCREMENTAL", True),
         "NEWSSPIDER_INCREMENTAL": False,
     }
     for name, value in values.items():
