@@ -77,7 +77,8 @@ def known_urls(db, urls: list[str] | None = None):
                from article_urls u join articles a on a.id = u.article_id"""
     chunks = [None] if urls is None else [urls[i:i + 500] for i in range(0, len(urls), 500)]
     for chunk in chunks:
-        sql, params = (query, []) if chunk is None else (query + f" where u.url in ({','.join('?' * len(chunk))})", chunk)
+        marks = ",".join("?" * len(chunk or []))
+        sql, params = (query, []) if chunk is None else (query + f" where u.url in ({marks})", chunk)
         for url, article_id, canonical_url, published, updated, first_seen, headers in db.execute(sql, params):
             yield (url, article_id, canonical_url, published, updated, first_seen, *validators_from_headers(headers))
 
