@@ -203,12 +203,15 @@ def _crawl_worker(spider, settings, args, url, job, prefix, reset) -> int:
         check_name(prefix, "--redis-prefix")
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    retry_seconds = settings.getfloat("REDIS_RETRY_SECONDS")
     try:
-        worker.ping(url)
-        running = worker.reset_job(url, job, prefix) if reset else 0
+        warning = worker.ping(url, retry_seconds)
+        running = worker.reset_job(url, job, prefix, retry_seconds) if reset else 0
     except worker.RedisUnavailable as exc:
         click.echo(f"newsspider {spider}: not started: {exc}", err=True)
         return EXIT_FAILED
+    if warning:
+        click.echo(f"newsspider {spider}: WARNING: {warning}", err=True)
     if running:
         click.echo(f"newsspider {spider}: not started: {running} workers of job {job} are running; not resetting it", err=True)
         return EXIT_LOCKED
@@ -261,10 +264,12 @@ def ingest(redis_url, db_path, redis_prefix, idle_seconds, follow, batch_size, s
         raise click.UsageError(str(exc)) from None
     settings = project_settings(_pairs(settings_args, "-s"))
     try:
-        worker.ping(redis_url)
+        warning = worker.ping(redis_url, settings.getfloat("REDIS_RETRY_SECONDS"))
     except worker.RedisUnavailable as exc:
         click.echo(f"newsspider ingest: not started: {exc}", err=True)
         sys.exit(EXIT_FAILED)
+    if warning:
+        click.echo(f"newsspider ingest: WARNING: {warning}", err=True)
     with _archive_run(db_path, "ingest"):
         result = run_ingest(redis_url, db_path, prefix=redis_prefix, settings=settings, idle_seconds=idle_seconds,
                             follow=follow, batch_size=batch_size)

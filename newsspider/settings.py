@@ -23,6 +23,15 @@ ARCHIVE_BUSY_TIMEOUT = 30.0
 # a transaction per item or two, the costly case ARCHIVE_BATCH_SIZE exists to avoid
 # (docs/PERFORMANCE.md). Small beside ARCHIVE_FLUSH_SECONDS, which a crawl's own store waits.
 INGEST_LINGER_SECONDS = 0.25
+# ---- crawling through Redis (`crawl --redis`, `ingest`) -----------------------------------
+# A lost or refused Redis connection is retried, with exponential backoff (0.1 s up to 10 s),
+# for this long before a worker or ingest gives up (exit 1): enough for Redis to restart.
+REDIS_RETRY_SECONDS = 180
+# A worker not heard from for this long is taken for dead: the requests it held go back to the
+# frontier, and it is no longer waited for. Renewed every sixth of it.
+REDIS_LEASE_SECONDS = 60
+# Set on workers (from NEWSSPIDER_INCREMENTAL): known articles from PREFIX:known, published by ingest.
+NEWSSPIDER_REDIS_KNOWN = False
 NEWSSPIDER_REQUIRED_FIELDS = ["url", "canonical_url", "site", "headline", "body"]
 
 # ---- identity and politeness ----------------------------------------------------------

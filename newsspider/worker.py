@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from redis.exceptions import RedisError
 
 from .crawl import EXIT_FAILED, EXIT_OK, CrawlResult, run_crawl
-from .distributed import RedisKeys, apply_worker_settings, connect, redact, worker_id
+from .distributed import RETRY_SECONDS, RedisKeys, apply_worker_settings, connect, persistence_warning, redact, worker_id
 from .distributed.coordinator import Coordinator
 from .runstats import limits_hit
 
@@ -37,18 +37,21 @@ class WorkerResult:
         return EXIT_OK if self.crawl.finish_reason == "finished" else EXIT_FAILED
 
 
-def ping(url: str) -> None:
+def ping(url: str, retry_seconds: float = RETRY_SECONDS) -> str | None:
+    """Wait (up to `retry_seconds`) for Redis to answer; returns a warning if a restart of it would lose the crawl."""
     try:
-        connect(url).ping()
+        server = connect(url, retry_seconds)
+        server.ping()
+        return persistence_warning(server)
     except (RedisError, OSError, ValueError) as exc:  # refused, timed out, bad password, bad URL: all read the same
         raise RedisUnavailable(f"cannot reach Redis at {redact(url)}: {exc}") from None
 
 
-def reset_job(url: str, job: str, prefix: str) -> int:
+def reset_job(url: str, job: str, prefix: str, retry_seconds: float = RETRY_SECONDS) -> int:
     """Forget JOB's frontier and seen requests; returns the number of live workers that prevented it (0: done)."""
     keys = RedisKeys.for_job(prefix, job)
     try:
-        return Coordinator(connect(url), keys, worker_id()).reset()
+        return Coordinator(connect(url, retry_seconds), keys, worker_id()).reset()
     except RedisError as exc:
         raise RedisUnavailable(f"cannot reset job {job} at {redact(url)}: {exc}") from None
 

@@ -16,7 +16,7 @@ from newsspider.archive import Archive
 from newsspider.crawl import project_settings
 from newsspider.distributed import RedisKeys, apply_worker_settings, check_name, connect, redact, request_codec
 from newsspider.distributed import codec
-from newsspider.distributed.coordinator import Coordinator, alive_workers
+from newsspider.distributed.coordinator import Coordinator, alive_workers, token
 from newsspider.ingest import Ingest
 from newsspider.items import CrawledArticle, RawFetch, SeenAgain, UnparsedPage
 from newsspider.parsers import parse
@@ -146,9 +146,12 @@ def test_a_crawl_ends_when_the_frontier_is_empty_and_no_worker_is_busy(server, k
     server.zadd(keys.requests, {b"r1": 0})
     assert a.idle() == "work"  # the frontier has a request: stay
     assert b.pop() == b"r1"  # b is busy with it from this moment
+    assert server.hexists(keys.inflight("b"), token(b"r1"))  # and holds it
     assert a.idle() == "wait"  # b's page may add requests
     assert not server.exists(keys.done)
+    b.finish(token(b"r1"))  # as its engine says once the page went through the spider and pipelines
     assert b.idle() == "done"  # b's page added nothing, and a is idle
+    assert not server.exists(keys.inflight("b"))
     assert server.exists(keys.done)
     assert alive_workers(server, keys) == 2
     a.leave(b"report-a")
@@ -166,7 +169,7 @@ def test_the_next_crawl_starts_afresh_but_an_interrupted_one_resumes(server, key
     assert Coordinator(server, keys, "b").join() == "resumed"
     assert server.sismember(keys.dupefilter, "fp1") and server.zcard(keys.requests) == 1
     b = Coordinator(server, keys, "b")
-    b.pop()
+    b.finish(token(b.pop()))
     assert b.idle() == "done"
     b.leave()
     c = Coordinator(server, keys, "c")
@@ -182,8 +185,28 @@ def test_a_dead_worker_is_not_waited_for_once_its_lease_ends(server, keys):
     dead.pop()  # it took a request, then died without a word
     assert survivor.idle() == "wait"
     time.sleep(2.1)  # Redis's clock counts whole seconds
+    # What the dead worker held is back in the frontier, for the survivor (#16: it used to be lost).
+    assert survivor.idle() == "work"
+    assert server.hget(keys.state, "dead") is None and not server.exists(keys.inflight("dead"))
+    assert survivor.pop() == b"r1"
+    survivor.finish(token(b"r1"))
     assert survivor.idle() == "done"
-    assert server.hget(keys.state, "dead") is None
+
+
+def test_a_request_taken_and_not_finished_goes_back_to_the_frontier(server, keys):
+    server.zadd(keys.requests, {b"listing": -1, b"article": 0})
+    a = Coordinator(server, keys, "a")
+    a.join()
+    assert a.pop() == b"listing"
+    a.leave()  # stopped with it in hand: back in the frontier, with its priority
+    assert server.zrange(keys.requests, 0, -1, withscores=True) == [(b"listing", -1.0), (b"article", 0.0)]
+    again = Coordinator(server, keys, "a")  # the same id again (a reused pid), killed while holding one
+    again.join()
+    again.pop()
+    assert Coordinator(server, keys, "a").join() == "joined" and server.zcard(keys.requests) == 2
+    # An idle engine holds nothing: a pop whose reply was lost is put back too.
+    assert again.pop() == b"listing"
+    assert again.idle() == "work" and server.zcard(keys.requests) == 2
 
 
 def test_reset_is_refused_while_workers_run(server, keys):
@@ -289,3 +312,50 @@ def test_ingest_takes_its_batch_wait_from_the_settings(tmp_path, monkeypatch, ov
     ingest_module.run_ingest("redis://127.0.0.1:1/0", str(tmp_path / "archive.db"), prefix="nstest", idle_seconds=0,
                              follow=False, settings=project_settings(overrides))
     assert seen["linger"] == expected
+
+
+def test_a_batch_written_before_a_kill_is_skipped_when_taken_again(server, keys, tmp_path):
+    messages = [codec.encode_item(crawled(c), spider="people_fr", worker="w1") for c in ("9074390", "9065880")]
+    report = codec.encode_report({"job": "people_fr", "counts": {"pages_fetched": 2}}, spider="people_fr", worker="w1")
+    server.lpush(keys.items, *messages, report)
+    _, first = ingest(server, keys, tmp_path / "a.db")
+    assert first.counts.articles_new == 2
+    # The kill: committed, but still in the list it was taken into.
+    server.lpush(keys.ingesting, *messages, report)
+    writer, second = ingest(server, keys, tmp_path / "a.db")
+    assert writer.replayed == 3 and not server.exists(keys.ingesting)
+    c = second.counts
+    assert (c.articles_new, c.articles_unchanged, c.pages_fetched) == (0, 0, 0)  # not stored, not counted
+    with Archive(tmp_path / "a.db") as archive:
+        assert archive.db["raw_responses"].count == 2
+        assert archive.db["ingested_messages"].count == 3
+
+
+def test_a_message_pushed_twice_is_written_once(server, keys, tmp_path):
+    # A push Redis applied but whose reply was lost is pushed again: same message, same id.
+    data = codec.encode_item(crawled("9074390"), spider="people_fr", worker="w1")
+    server.lpush(keys.items, data, data)
+    writer, result = ingest(server, keys, tmp_path / "a.db")
+    assert (result.counts.articles_new, result.counts.articles_unchanged, writer.replayed) == (1, 0, 1)
+
+
+def test_ingest_records_its_counts_as_each_batch_commits(server, keys, tmp_path):
+    server.lpush(keys.items, *[codec.encode_item(crawled(c), spider="people_fr", worker="w1") for c in ("9074390", "9065880")])
+    archive = Archive(tmp_path / "a.db")
+    writer = Ingest(server, keys, archive, batch_size=1, idle_seconds=0, block_seconds=0.1, settings=Settings({"HEALTH_ENABLED": False}))
+    writer.run_id = archive.start_run("ingest", {})
+    writer._write(writer._take())
+    # As a killed run leaves it: still "running", its first batch counted.
+    row = archive.run(writer.run_id)
+    assert (row["status"], row["articles_new"], json.loads(row["stats"])["batches"]) == ("running", 1, 0)
+    archive.close()
+
+
+def test_messages_carry_unique_ids_and_old_ones_get_their_digest():
+    item = crawled()
+    a, b = (codec.decode(codec.encode_item(item, spider="s", worker="w")) for _ in range(2))
+    assert a.id != b.id and len(a.id) == 32
+    old = json.loads(codec.encode_item(item, spider="s", worker="w"))
+    del old["id"]
+    data = json.dumps(old).encode()
+    assert codec.decode(data).id == codec.fallback_id(data) == codec.decode(data).id

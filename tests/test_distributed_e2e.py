@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -62,7 +63,7 @@ def finish(proc: subprocess.Popen, timeout: float = 60) -> subprocess.CompletedP
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
-def worker(server, url, prefix, contact, tmp_path):
+def worker(server, url, prefix, contact, tmp_path, *extra: str):
     plan = mirror_plan(PEOPLE_FR)
     return cli(
         "crawl", "people_fr", "--redis", url, "--redis-prefix", prefix,
@@ -75,6 +76,7 @@ def worker(server, url, prefix, contact, tmp_path):
         "-s", "CONCURRENT_REQUESTS=2",
         "-s", f"NEWSSPIDER_CONTACT={contact}",
         "-a", f"sections={plan['sections']}", "-a", f"max_pages={plan['max_pages']}", "-a", f"urls={ALIAS}",
+        *extra,
     )
 
 
@@ -98,16 +100,32 @@ def rounds(redis_url, tmp_path_factory):
         wait_for_workers(redis_url, prefix, len(WORKERS))
         writer = cli("ingest", "--redis", redis_url, "--redis-prefix", prefix, "--db", str(db), "--idle-seconds", "1")
         first = {"workers": [finish(w) for w in workers], "ingest": finish(writer), "requests": list(server.requests)}
+        first["elapsed"] = time.monotonic() - started
         with Archive(db) as archive:
             first["counts"] = archive.counts()
-        # Round 2: the same crawl again, then the writer drains the queue.
+        # Round 2: the same crawl again, in full (every article fetched again), then the writer drains the queue.
         server.requests.clear()
-        workers = [worker(server, redis_url, prefix, contact, tmp_path) for contact in WORKERS]
+        workers = [worker(server, redis_url, prefix, contact, tmp_path, "--full") for contact in WORKERS]
         second = {"workers": [finish(w) for w in workers]}
         second["ingest"] = finish(cli("ingest", "--redis", redis_url, "--redis-prefix", prefix, "--db", str(db), "--idle-seconds", "0.5"))
         second["requests"] = list(server.requests)
-    elapsed = time.monotonic() - started
-    yield {"db": db, "tmp": tmp_path, "first": first, "second": second, "elapsed": elapsed, "prefix": prefix}
+        with Archive(db) as archive:
+            second["counts"] = archive.counts()
+        # Round 3, on a copy of the archive: incremental, as by default; the writer published the
+        # archive's articles when it started.
+        db = tmp_path / "archive3.db"
+        with sqlite3.connect(tmp_path / "archive.db") as source, sqlite3.connect(db) as copy:
+            source.backup(copy)
+        server.requests.clear()
+        publisher = cli("ingest", "--redis", redis_url, "--redis-prefix", prefix, "--db", str(db), "--idle-seconds", "0")
+        third = {"publisher": finish(publisher)}
+        workers = [worker(server, redis_url, prefix, contact, tmp_path) for contact in WORKERS]
+        third["workers"] = [finish(w) for w in workers]
+        third["ingest"] = finish(cli("ingest", "--redis", redis_url, "--redis-prefix", prefix, "--db", str(db), "--idle-seconds", "0.5"))
+        third["requests"] = list(server.requests)
+        third["base"] = server.url
+    elapsed = first["elapsed"]
+    yield {"db": tmp_path / "archive.db", "db3": db, "tmp": tmp_path, "first": first, "second": second, "third": third, "elapsed": elapsed, "prefix": prefix}
     redis = connect(redis_url)
     doomed = list(redis.scan_iter(match=f"{prefix}:*"))
     if doomed:
@@ -193,8 +211,9 @@ def test_ingest_exits_4_while_another_run_holds_the_archive(redis_url, tmp_path)
 def test_unreachable_redis_exits_1_with_the_address_but_not_the_password(tmp_path):
     port = free_port()  # nothing listens there once the socket is closed
     url = f"redis://:hunter2@127.0.0.1:{port}/0"
+    # Retried for a second (REDIS_RETRY_SECONDS, 180 by default), then given up.
     for args in (("crawl", "people_fr", "--redis", url, "--db", str(tmp_path / "a.db")), ("ingest", "--redis", url, "--db", str(tmp_path / "a.db"))):
-        run = run_cli(*args)
+        run = run_cli(*args, "-s", "REDIS_RETRY_SECONDS=1")
         assert run.returncode == 1, run.stderr
         assert f"127.0.0.1:{port}" in run.stderr and "hunter2" not in run.stderr + run.stdout
 
@@ -217,3 +236,27 @@ def test_reset_is_refused_while_a_worker_of_the_job_runs(redis_url, tmp_path):
 def test_redis_options_need_redis():
     run = run_cli("crawl", "people_fr", "--redis-job", "x")
     assert run.returncode == 2 and "--redis" in run.stderr
+
+
+def test_an_incremental_distributed_crawl_fetches_no_known_article_again(rounds):
+    third = rounds["third"]
+    for run in (third["publisher"], *third["workers"], third["ingest"]):
+        assert run.returncode in (0, 3), run.stderr[-3000:]
+    with Archive(rounds["db3"]) as archive:
+        known = {url for (url,) in archive.db.execute("select url from article_urls")}
+        counts = archive.counts()
+    fetched = []
+    for path, _ in third["requests"]:
+        if not ARTICLE_PATH.search(path):
+            continue
+        host, rest = ("french.people.com.cn", path.split("french.people.com.cn", 1)[1]) if path.startswith("/alias/") \
+            else ("french.peopledaily.com.cn", path)
+        fetched.append(f"http://{host}{rest}")
+    # Links the mirror does not have are asked for again (404 is not an article); the alias is a start URL.
+    again = [url for url in fetched if url in known and url != ALIAS]
+    assert not again, again
+    assert fetched and ALIAS in fetched
+    assert " 0 new" in third["ingest"].stdout and " 12 known skipped" in third["ingest"].stdout, third["ingest"].stdout
+    before = dict(rounds["second"]["counts"])
+    assert counts.pop("crawl_runs") == before.pop("crawl_runs") + 2
+    assert counts == before

@@ -118,6 +118,8 @@ ALLOWED_SQL_PIECES = {
     # "?,?,?": one placeholder per value.
     ("newsspider/archive/neardup.py", "link"): {"marks"},
     ("newsspider/archive/raw.py", "table_bytes"): {"marks"},
+    ("newsspider/archive/db.py", "Archive.ingested"): {"marks"},
+    ("newsspider/archive/frontier.py", "known_urls"): {"marks"},
     # A constant SQL fragment with named parameters.
     ("newsspider/archive/reparse.py", "count_pages"): {"_PAGES"},
     ("newsspider/archive/reparse.py", "next_pages"): {"_PAGES"},

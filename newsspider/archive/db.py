@@ -375,6 +375,36 @@ class Archive:
                 },
             )
 
+    def save_run_progress(self, run_id: int, *, counts: dict[str, int], stats: dict[str, Any]) -> None:
+        """A running run's counts so far, in the caller's transaction: a killed run keeps what it did."""
+        self.db["crawl_runs"].update(run_id, {**counts, "stats": json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True)})
+
+    # ---- messages `newsspider ingest` wrote -------------------------------------------
+    def ingested(self, message_ids: Collection[str]) -> set[str]:
+        """Those of `message_ids` already written by an ingest run."""
+        found: set[str] = set()
+        ids = list(message_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(row[0] for row in self.db.execute(f"select id from ingested_messages where id in ({marks})", chunk))
+        return found
+
+    def record_ingested(self, message_ids: Iterable[str], run_id: int) -> None:
+        """Note messages as written, in the caller's transaction (the one that wrote their rows)."""
+        self.db.conn.executemany("insert or ignore into ingested_messages (id, run_id) values (?, ?)",
+                                 [(message_id, run_id) for message_id in message_ids])
+
+    def forget_ingested(self, spider: str, *, keep_runs: int) -> int:
+        """Forget the ids but those of the last `keep_runs` runs of `spider`: a replay comes from the last run or two."""
+        with self.db.atomic():
+            row = self.db.execute(
+                "select min(id) from (select id from crawl_runs where spider = ? order by id desc limit ?)", [spider, keep_runs]
+            ).fetchone()
+            if row[0] is None:
+                return 0
+            return self.db.execute("delete from ingested_messages where run_id < ?", [row[0]]).rowcount
+
     def close_stale_runs(self) -> int:
         """Runs still marked running when none can be (the caller holds the archive lock) were killed."""
         with write_transaction(self.db):

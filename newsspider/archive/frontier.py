@@ -51,14 +51,36 @@ class Frontier:
                where article_id = ? and status = 200 order by id desc limit 1""",
             [article_id],
         ).fetchone()
-        etag = last_modified = None
-        if headers and headers[0]:
-            for name, value in json.loads(headers[0]):
-                if name.lower() == "etag":
-                    etag = value
-                elif name.lower() == "last-modified":
-                    last_modified = value
-        return etag, last_modified
+        return validators_from_headers(headers[0] if headers else None)
+
+
+def validators_from_headers(headers: str | None) -> tuple[str | None, str | None]:
+    """(ETag, Last-Modified) from a raw response's headers (JSON [[name, value], ...])."""
+    etag = last_modified = None
+    for name, value in json.loads(headers or "[]"):
+        if name.lower() == "etag":
+            etag = value
+        elif name.lower() == "last-modified":
+            last_modified = value
+    return etag, last_modified
+
+
+def known_urls(db, urls: list[str] | None = None):
+    """Every URL the archive knows an article under (or those of `urls`), with what a revisit needs.
+
+    Rows (url, article_id, canonical_url, published_at, updated_at, first_seen, etag, last_modified),
+    the validators those of the article's last 200 answer: what `newsspider ingest` publishes
+    to Redis for workers, which never open the archive.
+    """
+    query = """select u.url, a.id, a.canonical_url, a.published_at, a.updated_at, a.first_seen,
+                      (select headers from raw_responses r where r.article_id = a.id and r.status = 200 order by r.id desc limit 1)
+               from article_urls u join articles a on a.id = u.article_id"""
+    chunks = [None] if urls is None else [urls[i:i + 500] for i in range(0, len(urls), 500)]
+    for chunk in chunks:
+        marks = ",".join("?" * len(chunk or []))
+        sql, params = (query, []) if chunk is None else (query + f" where u.url in ({marks})", chunk)
+        for url, article_id, canonical_url, published, updated, first_seen, headers in db.execute(sql, params):
+            yield (url, article_id, canonical_url, published, updated, first_seen, *validators_from_headers(headers))
 
 
 def _newest(*values: str | None) -> datetime | None:

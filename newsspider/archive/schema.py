@@ -250,6 +250,20 @@ def m009_fallback_fields(db: Database) -> None:
     db["article_versions"].add_column("fallback_fields", str)
 
 
+@migrations()
+def m010_ingested_messages(db: Database) -> None:
+    # The ids of the messages `newsspider ingest` wrote (newsspider/distributed/codec.py),
+    # recorded in the same transaction as their rows: a message seen again (a killed
+    # ingest's last batch, written again on restart) is skipped, not stored twice.
+    db.execute(
+        """create table ingested_messages (
+             id text primary key,
+             run_id integer not null references crawl_runs(id)
+           ) without rowid"""
+    )
+    db.execute("create index idx_ingested_messages_run_id on ingested_messages (run_id)")
+
+
 def pending(db: Database) -> list[str]:
     """The migrations this archive has not had (a read: for readers, which never migrate)."""
     return [m.name for m in migrations.pending(db)]

@@ -10,10 +10,13 @@ and JOB (`--redis-job`, default the spider's name):
     PREFIX:JOB:workers     sorted set  worker id -> end of its lease (Redis server time, seconds)
     PREFIX:JOB:state       hash        worker id -> "busy" or "idle"
     PREFIX:JOB:done        string      set when the crawl completed: the next worker starts a new one
+    PREFIX:JOB:started     string      when the crawl began (Redis time, seconds): known articles are those stored before
+    PREFIX:JOB:inflight:W  hash        the requests worker W took and has not finished: back to the frontier if W dies
     PREFIX:workers         sorted set  "JOB/worker id" -> end of lease, all jobs: ingest waits for them
     PREFIX:items           list        encoded items and worker reports (codec.py), oldest at the right
     PREFIX:items:ingesting list        the batch ingest is writing; written again after a crash
     PREFIX:items:rejected  list        messages ingest could not read or store, kept for a person
+    PREFIX:known           hash        the archive's articles, URL -> dates and validators, published by ingest
 
 Different archives sharing one Redis use different prefixes (or Redis databases: /0, /1, ...).
 """
@@ -26,10 +29,12 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from redis.retry import Retry
+
+# Defaults of REDIS_LEASE_SECONDS (a worker silent this long is dead) and REDIS_RETRY_SECONDS.
+from ..settings import REDIS_LEASE_SECONDS as LEASE_SECONDS, REDIS_RETRY_SECONDS as RETRY_SECONDS
+
 DEFAULT_PREFIX = "newsspider"
-# A worker not heard from for this long is taken for dead: its share of the crawl is
-# no longer waited for. Renewed every LEASE_SECONDS / 6.
-LEASE_SECONDS = 60
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -71,6 +76,17 @@ class RedisKeys:
         return f"{self.prefix}:{self.job}:done"
 
     @property
+    def started(self) -> str:
+        return f"{self.prefix}:{self.job}:started"
+
+    def inflight(self, worker: str) -> str:
+        return f"{self.prefix}:{self.job}:inflight:{worker}"
+
+    @property
+    def known(self) -> str:
+        return f"{self.prefix}:known"
+
+    @property
     def all_workers(self) -> str:
         return f"{self.prefix}:workers"
 
@@ -88,14 +104,96 @@ class RedisKeys:
 
     def job_keys(self) -> list[str]:
         """What `--redis-reset` deletes: the crawl's frontier and memory, not the items on their way to the archive."""
-        return [self.requests, self.dupefilter, self.workers, self.state, self.done]
+        return [self.requests, self.dupefilter, self.workers, self.state, self.done, self.started]
 
 
-def connect(url: str):
+RETRY_FIRST_WAIT = 0.1
+RETRY_MAX_WAIT = 10.0
+
+
+def redis_options(retry_seconds: float = RETRY_SECONDS) -> dict:
+    """Keyword arguments of every Redis client newsspider makes (ours and scrapy-redis's, through REDIS_PARAMS)."""
+    return {"socket_connect_timeout": 10, "socket_timeout": 30, "health_check_interval": 30,
+            "retry": PatientRetry(retry_seconds)}
+
+
+def connect(url: str, retry_seconds: float = RETRY_SECONDS):
     import redis
 
-    # A worker on a flaky network should wait out a blip rather than lose its place.
-    return redis.Redis.from_url(url, socket_connect_timeout=10, socket_timeout=30, retry_on_timeout=True, health_check_interval=30)
+    return redis.Redis.from_url(url, **redis_options(retry_seconds))
+
+
+class PatientRetry(Retry):
+    """redis-py's Retry, by time rather than by count: a worker waits out a Redis restart instead of losing its place.
+
+    Every command is retried, with exponential backoff (0.1 s doubling up to 10 s), for
+    `seconds` after the first failure of a refused, lost or timed-out connection, or of a
+    Redis still loading its data; a bad password or a refused permission fails at once.
+    Every command newsspider sends is safe to send twice: pushed messages carry ids (ingest
+    writes each once), ingest deletes the list it moved messages into rather than the ones
+    it was told of, and a request taken twice is in the taker's in-flight hash.
+    """
+
+    def __init__(self, seconds: float):
+        from redis.backoff import ExponentialBackoff
+
+        super().__init__(ExponentialBackoff(cap=RETRY_MAX_WAIT, base=RETRY_FIRST_WAIT), -1)
+        self.seconds = float(seconds)
+
+    def __eq__(self, other):
+        return isinstance(other, PatientRetry) and other.seconds == self.seconds
+
+    __hash__ = object.__hash__
+
+    def call_with_retry(self, do, fail, is_retryable=None, with_failure_count=False):
+        import logging
+        import time
+
+        from redis.exceptions import AuthenticationError, AuthorizationError, ConnectionError
+
+        failures, deadline = 0, None
+        while True:
+            try:
+                result = do()
+            except self._supported_errors as error:
+                if isinstance(error, (AuthenticationError, AuthorizationError)) or (is_retryable and not is_retryable(error)):
+                    raise
+                failures += 1
+                fail(error, failures) if with_failure_count else fail(error)
+                now = time.monotonic()
+                if deadline is None:
+                    deadline = now + self.seconds
+                    if self.seconds > 0:
+                        logging.getLogger(__name__).warning(
+                            "lost Redis (%s): retrying for up to %.0f s (REDIS_RETRY_SECONDS)", error, self.seconds)
+                if now >= deadline:
+                    raise ConnectionError(f"Redis unreachable for {self.seconds:.0f} s (REDIS_RETRY_SECONDS), giving up: {error}") from error
+                time.sleep(min(self._backoff.compute(failures), deadline - now))
+            else:
+                if failures:
+                    logging.getLogger(__name__).warning("Redis is back after %d failed attempts", failures)
+                return result
+
+
+def persistence_warning(server) -> str | None:
+    """Why a restart of this Redis would lose the frontier and the items not yet ingested, if it would."""
+    from redis.exceptions import RedisError, ResponseError
+
+    try:
+        appendonly = server.config_get("appendonly").get("appendonly")
+        save = server.config_get("save").get("save")
+    except ResponseError as exc:  # CONFIG renamed, disabled or denied by an ACL: cannot tell
+        return (f"cannot check whether Redis persists its data (CONFIG GET refused: {exc}); unless it runs with "
+                "appendonly yes, a restart of Redis loses the shared frontier and the items not yet ingested")
+    except RedisError:
+        return None  # unreachable: said elsewhere
+    if appendonly == "yes":
+        return None
+    if save:
+        return (f"Redis persists only snapshots (appendonly no, save {save!r}): a restart loses every request and item "
+                "since the last one; set appendonly yes (appendfsync everysec)")
+    return ("Redis does not persist its data (appendonly no, no save points): a restart of Redis loses the shared "
+            "frontier and every item not yet ingested; set appendonly yes (appendfsync everysec)")
 
 
 def redact(url: str) -> str:
@@ -118,6 +216,7 @@ def worker_id() -> str:
 ARCHIVE_PIPELINES = ("newsspider.pipelines.dedupe.DedupePipeline", "newsspider.pipelines.store.StorePipeline")
 ARCHIVE_EXTENSIONS = ("newsspider.extensions.crawl_runs.CrawlRunRecorder",)
 PUSH_PIPELINE = "newsspider.pipelines.push.RedisPushPipeline"
+INFLIGHT_MIDDLEWARE = "newsspider.distributed.scheduler.InFlightTagger"
 
 
 def apply_worker_settings(settings, *, url: str, job: str, prefix: str = DEFAULT_PREFIX) -> None:
@@ -131,7 +230,11 @@ def apply_worker_settings(settings, *, url: str, job: str, prefix: str = DEFAULT
     extensions = dict(settings.getdict("EXTENSIONS"))
     for name in ARCHIVE_EXTENSIONS:
         extensions[name] = None
+    middlewares = dict(settings.getdict("SPIDER_MIDDLEWARES"))
+    middlewares[INFLIGHT_MIDDLEWARE] = 10  # nearest the engine: sees every item, as the pipelines get it
     values = {
+        "SPIDER_MIDDLEWARES": middlewares,
+        "REDIS_PARAMS": redis_options(settings.getfloat("REDIS_RETRY_SECONDS", RETRY_SECONDS)),
         "SCHEDULER": "newsspider.distributed.scheduler.RedisScheduler",
         "DUPEFILTER_CLASS": "newsspider.distributed.scheduler.RedisDupeFilter",
         "SCHEDULER_SERIALIZER": "newsspider.distributed.request_codec",
@@ -145,8 +248,9 @@ def apply_worker_settings(settings, *, url: str, job: str, prefix: str = DEFAULT
         "ITEM_PIPELINES": pipelines,
         "EXTENSIONS": extensions,
         "ARCHIVE_RECORD_RUNS": False,
-        # Skipping known articles needs the archive, which a worker never opens; ingest
-        # still stores a re-fetched unchanged article as unchanged.
+        # A worker never opens the archive: known articles come from what ingest publishes
+        # to Redis (known.py), unless the crawl is a full one (--full).
+        "NEWSSPIDER_REDIS_KNOWN": settings.getbool("NEWSSPIDER_INCREMENTAL", True),
         "NEWSSPIDER_INCREMENTAL": False,
     }
     for name, value in values.items():

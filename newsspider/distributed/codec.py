@@ -2,7 +2,12 @@
 
 Format 1, one UTF-8 JSON object per Redis list entry:
 
-    {"v": 1, "kind": "article" | "unparsed" | "seen" | "report", "spider": ..., "worker": ..., "item": {...}}
+    {"v": 1, "id": ..., "kind": "article" | "unparsed" | "seen" | "report", "spider": ..., "worker": ..., "item": {...}}
+
+- id: made by the worker, unique to the message (a random UUID, hex). Ingest records the ids
+  it wrote in the same transaction as the rows, so a message written twice (a killed ingest's
+  last batch, a push Redis applied but whose reply was lost) is written once. A message
+  without one (from a newsspider before ids) is known by the SHA-256 of its bytes.
 
 - article: {"article": Article.to_dict(), "fetched_at", "fetch_url", "status", "raw": RAW or null}
 - unparsed: {"raw": RAW, "fetched_at", "error", "outcome"}
@@ -20,7 +25,9 @@ and never travel.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import uuid
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +44,7 @@ class UnreadableMessage(ValueError):
 
 @dataclass
 class Message:
+    id: str
     kind: str
     spider: str | None
     worker: str | None
@@ -44,7 +52,16 @@ class Message:
     report: dict[str, Any] | None = None
 
 
-def encode_item(item, *, spider: str, worker: str) -> bytes:
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def fallback_id(data: bytes) -> str:
+    """The id of a message that carries none, or cannot be read: its bytes' digest, so a replay has the same."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def encode_item(item, *, spider: str, worker: str, message_id: str | None = None) -> bytes:
     if isinstance(item, CrawledArticle):
         kind = "article"
         body = {"article": item.article.to_dict(), "fetched_at": item.fetched_at, "fetch_url": item.fetch_url,
@@ -57,11 +74,12 @@ def encode_item(item, *, spider: str, worker: str) -> bytes:
         body = {"url": item.url, "seen_at": item.seen_at, "reason": item.reason}
     else:
         raise TypeError(f"not an archive item: {type(item).__name__}")
-    return _dumps({"v": FORMAT_VERSION, "kind": kind, "spider": spider, "worker": worker, "item": body})
+    return _dumps({"v": FORMAT_VERSION, "id": message_id or new_id(), "kind": kind, "spider": spider, "worker": worker, "item": body})
 
 
-def encode_report(report: dict[str, Any], *, spider: str, worker: str) -> bytes:
-    return _dumps({"v": FORMAT_VERSION, "kind": "report", "spider": spider, "worker": worker, "item": report})
+def encode_report(report: dict[str, Any], *, spider: str, worker: str, message_id: str | None = None) -> bytes:
+    return _dumps({"v": FORMAT_VERSION, "id": message_id or new_id(), "kind": "report", "spider": spider, "worker": worker,
+                   "item": report})
 
 
 def decode(data: bytes) -> Message:
@@ -75,7 +93,10 @@ def decode(data: bytes) -> Message:
     kind, body = envelope.get("kind"), envelope.get("item")
     if kind not in KINDS:
         raise UnreadableMessage(f"unknown kind {kind!r}")
-    message = Message(kind=kind, spider=envelope.get("spider"), worker=envelope.get("worker"))
+    message_id = envelope.get("id")
+    if message_id is not None and not isinstance(message_id, str):
+        raise UnreadableMessage(f"bad message id {message_id!r}")
+    message = Message(id=message_id or fallback_id(data), kind=kind, spider=envelope.get("spider"), worker=envelope.get("worker"))
     try:
         if kind == "article":
             message.item = CrawledArticle(

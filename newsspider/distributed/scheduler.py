@@ -6,6 +6,8 @@ What differs from scrapy-redis 0.9, and why:
 - Requests travel as JSON (request_codec.py), not pickles anyone with access to Redis could forge.
 - A worker whose engine runs dry does not stop while other workers are busy: their pages may
   add requests to the shared frontier (coordinator.py decides, in Redis).
+- A request taken from the frontier is held in the worker's in-flight hash until it is
+  finished; a worker that dies loses nothing: its peers put what it held back (coordinator.py).
 - The frontier and the seen set persist across worker restarts (SCHEDULER_PERSIST) and are
   cleared by the first worker of the next crawl once a crawl completed, so an hourly crawl
   starts afresh while a crawl whose workers were all killed resumes where it was.
@@ -25,9 +27,10 @@ from scrapy_redis.scheduler import Scheduler
 from redis.exceptions import RedisError
 from scrapy.utils.asyncio import call_later, create_looping_call
 
+from ..items import CrawledArticle, UnparsedPage
 from ..runstats import RunCounts
-from . import codec, keys_from_settings, worker_id
-from .coordinator import Coordinator
+from . import LEASE_SECONDS, codec, keys_from_settings, worker_id
+from .coordinator import Coordinator, token
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +70,13 @@ class RedisDupeFilter(RFPDupeFilter):
         pass
 
 
+# The token of a request in its worker's in-flight hash, in request.meta (copied to a redirect
+# or retry, which gets its own when taken in turn) and on the article item its page yields.
+INFLIGHT = "newsspider_inflight"
+
+
 class CoordinatedQueue(PriorityQueue):
-    """scrapy-redis's priority queue, popping through the coordinator so that taking a request marks the worker busy."""
+    """scrapy-redis's priority queue, popping through the coordinator: taking a request marks the worker busy and records it as held."""
 
     def __init__(self, server, spider, key, serializer, coordinator: Coordinator):
         super().__init__(server, spider, key, serializer)
@@ -76,12 +84,40 @@ class CoordinatedQueue(PriorityQueue):
 
     def pop(self, timeout=0):
         while (data := self.coordinator.pop()) is not None:
+            held = token(data)
             try:
-                return self._decode_request(data)
+                request = self._decode_request(data)
             except (ValueError, TypeError, KeyError, AttributeError) as exc:
                 # One bad entry (forged, or from an incompatible version) must not stall the crawl.
                 logger.error("dropped an unreadable request from the shared frontier: %s: %.200r", exc, data)
+                self.coordinator.finish(held)
+                continue
+            request.meta[INFLIGHT] = held
+            return request
         return None
+
+
+class InFlightTagger:
+    """Spider middleware: an article page's item carries its request's in-flight token.
+
+    The push pipeline then pushes the item and releases the request in one transaction, so
+    a worker killed at any moment either pushed the article (and no longer holds its request)
+    or did not (and the request goes back to the frontier): never both, never neither.
+    """
+
+    def process_spider_output(self, response, result, spider=None):
+        token = response.meta.get(INFLIGHT)
+        for output in result:
+            if token and isinstance(output, (CrawledArticle, UnparsedPage)):
+                setattr(output, INFLIGHT, token)
+            yield output
+
+    async def process_spider_output_async(self, response, result, spider=None):
+        token = response.meta.get(INFLIGHT)
+        async for output in result:
+            if token and isinstance(output, (CrawledArticle, UnparsedPage)):
+                setattr(output, INFLIGHT, token)
+            yield output
 
 
 class RedisScheduler(Scheduler):
@@ -90,7 +126,8 @@ class RedisScheduler(Scheduler):
         scheduler = super().from_crawler(crawler)
         scheduler.crawler = crawler
         scheduler.keys = keys_from_settings(crawler.settings)
-        scheduler.coordinator = Coordinator(scheduler.server, scheduler.keys, worker_id())
+        scheduler.coordinator = Coordinator(scheduler.server, scheduler.keys, worker_id(),
+                                            lease=crawler.settings.getint("REDIS_LEASE_SECONDS", LEASE_SECONDS))
         scheduler.started_at = None
         scheduler.renewal = None
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
@@ -103,12 +140,27 @@ class RedisScheduler(Scheduler):
         self.stats.set_value("newsspider/redis/joined", how)
         self.renewal = create_looping_call(self._renew)
         self.renewal.start(max(1.0, self.coordinator.lease / 6), now=False)
+        self._watch_finished_requests()
         self.queue = CoordinatedQueue(self.server, spider, self.queue_key, self.serializer, self.coordinator)
         if not self.df:
             self.df = load_object(self.dupefilter_cls).from_spider(spider)
         pending = len(self.queue)
         logger.info("job %s on %s: %s crawl (%d requests waiting), worker %s",
                     self.keys.job, self.keys.prefix, how, pending, self.coordinator.worker)
+
+    def _watch_finished_requests(self):
+        # The engine forgets a request once its response went through the spider and its items
+        # through the pipelines (or its redirect was scheduled): it is finished then, not before.
+        slot = self.crawler.engine._slot
+        forget = slot.remove_request
+
+        def remove_request(request):
+            token = request.meta.get(INFLIGHT)
+            if token:
+                self.coordinator.finish(token)
+            forget(request)
+
+        slot.remove_request = remove_request
 
     # scrapy-redis passes spider= to the stats collector, which Scrapy 2.19 deprecates.
     def enqueue_request(self, request):

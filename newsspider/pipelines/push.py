@@ -13,31 +13,37 @@ from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
-from ..distributed import codec, connect, keys_from_settings, worker_id
+from ..distributed import RETRY_SECONDS, codec, connect, keys_from_settings, worker_id
+from ..distributed.scheduler import INFLIGHT
 from ..items import CrawledArticle, SeenAgain, UnparsedPage
 
 logger = logging.getLogger(__name__)
 
 
 class RedisPushPipeline:
-    def __init__(self, crawler, server, items_key: str, worker: str):
+    def __init__(self, crawler, server, items_key: str, worker: str, inflight_key: str | None = None):
         self.crawler = crawler
         self.stats = crawler.stats
         self.server = server
         self.items_key = items_key
+        self.inflight_key = inflight_key
         self.worker = worker
         self.stopping = False
 
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        pipe = cls(crawler, connect(s.get("REDIS_URL")), keys_from_settings(s).items, worker_id())
+        keys = keys_from_settings(s)
+        pipe = cls(crawler, connect(s.get("REDIS_URL"), s.getfloat("REDIS_RETRY_SECONDS", RETRY_SECONDS)), keys.items, worker_id(),
+                   keys.inflight(worker_id()))
         crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
         return pipe
 
     def item_dropped(self, item, response=None, exception=None, spider=None):
         page = UnparsedPage.dropped(item, exception)
         if page is not None:
+            if hasattr(item, INFLIGHT):
+                setattr(page, INFLIGHT, getattr(item, INFLIGHT))
             self._push(page)
 
     def process_item(self, item, spider=None):
@@ -49,11 +55,19 @@ class RedisPushPipeline:
         data = codec.encode_item(item, spider=self.crawler.spider.name, worker=self.worker)
         try:
             # Synchronous on purpose: a worker's items then reach the list in order, before its report.
-            self.server.lpush(self.items_key, data)
+            token = getattr(item, INFLIGHT, None)
+            if token and self.inflight_key:
+                # The article and the release of its request together: a kill cannot fall in between.
+                pipe = self.server.pipeline(transaction=True)
+                pipe.lpush(self.items_key, data).hdel(self.inflight_key, token)
+                pipe.execute()
+            else:
+                self.server.lpush(self.items_key, data)
         except RedisError as exc:
             self.stats.inc_value("newsspider/redis/push_errors")
             if not self.stopping:
-                # Every page fetched from now on would be lost: stop, and let the exit code say so.
+                # Redis has been gone for REDIS_RETRY_SECONDS: stop, and let the exit code say so
+                # (what this worker held goes back to the frontier when its lease runs out).
                 self.stopping = True
                 logger.error("cannot push items to Redis, stopping this worker: %s", exc)
                 deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis_unavailable"))

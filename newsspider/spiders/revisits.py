@@ -7,7 +7,8 @@
   costs a 304 and no body;
 - known and older: do not fetch it; note that it was seen (its last_seen moves).
 
-`-s NEWSSPIDER_INCREMENTAL=0` (`newsspider crawl --full`) fetches everything again.
+`-s NEWSSPIDER_INCREMENTAL=0` (`newsspider crawl --full`) fetches everything again. A worker of
+a crawl through Redis asks Redis instead of the archive (newsspider/distributed/known.py).
 """
 
 from __future__ import annotations
@@ -36,8 +37,17 @@ class Revisits:
     @classmethod
     def from_crawler(cls, crawler) -> Revisits:
         settings = crawler.settings
-        enabled = settings.getbool("NEWSSPIDER_INCREMENTAL", True)
-        frontier = Frontier(settings.get("ARCHIVE_DB", "archive.db")) if enabled else None
+        if settings.getbool("NEWSSPIDER_REDIS_KNOWN"):
+            # A worker of a crawl through Redis: the archive is ingest's; what it holds is published to Redis.
+            from ..distributed import RETRY_SECONDS, connect, keys_from_settings
+            from ..distributed.known import KnownInRedis
+
+            server = connect(settings.get("REDIS_URL"), settings.getfloat("REDIS_RETRY_SECONDS", RETRY_SECONDS))
+            frontier = KnownInRedis(server, keys_from_settings(settings))
+        elif settings.getbool("NEWSSPIDER_INCREMENTAL", True):
+            frontier = Frontier(settings.get("ARCHIVE_DB", "archive.db"))
+        else:
+            frontier = None
         return cls(frontier, settings.getfloat("NEWSSPIDER_RECHECK_DAYS", 3.0), crawler)
 
     def close(self) -> None:
