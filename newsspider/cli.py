@@ -17,6 +17,7 @@ from .crawl import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, project_settings, run_c
 from .distributed import DEFAULT_PREFIX, check_name
 from .lock import ArchiveLock, ArchiveLocked
 from .runstats import summary_line
+from .timestamps import utc_columns
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MIRROR = REPO_ROOT / "tests" / "fixtures" / "people_fr"
@@ -45,6 +46,11 @@ def _parse_now(value: str | None) -> datetime | None:
         return None
     moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _article_dict(article) -> dict:
+    """An article as `extract` prints it: its fields, then the UTC columns the archive would store."""
+    return {**article.to_dict(), **utc_columns(article)}
 
 
 @contextmanager
@@ -288,6 +294,7 @@ def extract(file, url, batch, now):
                 record = {"url": case.get("url"), "path": case.get("path")}
                 article = parse(_read_page(record["path"]), record["url"], now=moment)
                 record["article"] = article.to_dict()
+                record["utc"] = utc_columns(article)
             except (ParseError, OSError, ValueError, TypeError, AttributeError, EOFError) as exc:
                 record["error"] = f"{type(exc).__name__}: {exc}"
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -299,7 +306,7 @@ def extract(file, url, batch, now):
         article = parse(_read_page(file), url, now=moment)
     except ParseError as exc:
         raise click.ClickException(f"cannot parse {file}: {exc}") from exc
-    click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(_article_dict(article), ensure_ascii=False, indent=2))
 
 
 @main.command()

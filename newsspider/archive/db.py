@@ -18,6 +18,7 @@ from typing import Any, Collection, Iterable
 from sqlite_utils import Database
 
 from ..items import ARTICLE_FIELDS, Article, CrawledArticle, SeenAgain, UnparsedPage
+from ..timestamps import utc_columns
 from . import neardup, raw, schema, versions
 
 BUSY_TIMEOUT_S = 30.0
@@ -68,6 +69,7 @@ def article_row(article: Article, *, digest: str | None, fetched_at: str) -> dic
     """The article's columns in articles, URLs included; first_seen and last_seen, which describe crawls, are the caller's."""
     row = {name: getattr(article, name) for name in ARTICLE_FIELDS if name not in ("authors", "image_credits", "related_links")}
     row["authors"] = json.dumps(article.authors, ensure_ascii=False)
+    row.update(utc_columns(article))
     row["content_hash"] = digest
     row["fetched_at"] = fetched_at
     return row

@@ -16,11 +16,13 @@ from typing import IO, Any, Iterator
 
 from sqlite_utils import Database
 
+from ..timestamps import UTC_COLUMNS
 from .raw import decompress
 
 ARTICLE_COLUMNS = (
     "id", "canonical_url", "url", "site", "section", "language", "headline", "body", "published_at",
     "updated_at", "updated_at_raw", "authors", "content_hash", "first_seen", "last_seen", "fetched_at",
+    *UTC_COLUMNS,
 )
 CSV_COLUMNS = (*ARTICLE_COLUMNS, "image_credits", "related_links")
 # The stored body is decoded (Content-Encoding undone) and whole: headers that
