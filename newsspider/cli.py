@@ -441,12 +441,7 @@ def save_fixture(url, site, fixtures_dir, case_name, force, timeout, max_bytes, 
 
 
 def _since(value: str | None) -> str | None:
-    from .archive.export import parse_since
-
-    try:
-        return parse_since(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"expected a date or ISO 8601 time, e.g. 2024-06-01 or 2024-06-01T12:00:00+02:00 ({exc})", param_hint="--since") from exc
+    return _bound(value, "--since")
 
 
 def _existing_archive(db_path: str) -> None:
@@ -547,43 +542,85 @@ def serve(db_path, port, immutable):
         run_serve(db_path, port=port, immutable=immutable, metadata_dir=Path(tmp))
 
 
+EXPORT_FORMATS = ("jsonl", "csv", "parquet", "text", "markdown", "warc", "wacz")
+_FOLDER_FORMATS = ("parquet", "text", "markdown")
+
+
+def _bound(value: str | None, hint: str) -> str | None:
+    from .archive.export import parse_since
+
+    try:
+        return parse_since(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"expected a date or ISO 8601 time, e.g. 2024-06-01 or 2024-06-01T12:00:00+02:00 ({exc})", param_hint=hint) from exc
+
+
 @main.command()
 @click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to export from.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), required=True, help="jsonl, csv (articles) or warc (raw responses).")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
+              help="jsonl, csv (articles), parquet (a folder partitioned by site and month), text or markdown (a folder, one file per article), warc or wacz (raw responses).")
 @click.option("--since", help="Only what was fetched at or after this date or time (UTC unless an offset is given).")
+@click.option("--published-since", help="Only articles published at or after this date or time (published_at_utc; UTC unless an offset is given).")
+@click.option("--published-until", help="Only articles published before this date or time (published_at_utc).")
 @click.option("--site", help="Only articles of this site (parser name, e.g. people_fr).")
-@click.option("-o", "--output", default="-", show_default=True, help="Output file; - for stdout.")
-def export(db_path, fmt, since, site, output):
-    """Export articles as JSON lines or CSV, or the stored responses as WARC.
+@click.option("-o", "--output", default="-", show_default=True, help="Output file; - for stdout. A new folder for parquet, text and markdown.")
+def export(db_path, fmt, since, published_since, published_until, site, output):
+    """Export articles (JSON lines, CSV, Parquet, text, Markdown) or the stored responses (WARC, WACZ).
 
     Streams row by row, in constant memory, whatever the archive's size.
     jsonl: one article per line with its authors, image_credits and
     related_links as lists. csv: one row per article, those three as JSON in
-    their cells. --since selects articles whose stored content was fetched
-    at or after the date (new or changed since). warc: one gzipped WARC/1.1
-    response record per stored response (all fetches, with their HTTP
-    status and headers; Content-Encoding is dropped as the body is stored
-    decoded), for replay or re-indexing with web-archive tools.
+    their cells. parquet: a folder of hive-style partitions
+    site=SITE/month=YYYY-MM/ with the columns and types of
+    newsspider.Archive(...).to_arrow(). text / markdown: a folder with one
+    file per article, SITE/ID.txt or .md. --since selects articles whose
+    stored content was fetched at or after the date (new or changed since);
+    --published-since / --published-until select by publication time
+    (published_at_utc: an article whose page stated no offset is left out).
+    warc: one gzipped WARC/1.1 response record per stored response (all
+    fetches, with their HTTP status and headers; Content-Encoding is dropped
+    as the body is stored decoded), for replay or re-indexing with web-archive
+    tools; wacz: the same WARC with its CDXJ index, page list and
+    datapackage.json, for ReplayWeb.page.
 
     \b
     Examples:
       newsspider export --format jsonl -o articles.jsonl
       newsspider export --format csv --site people_fr --since 2024-06-01 -o june.csv
+      newsspider export --format parquet --published-since 2024-01-01 -o articles.parquet/
+      newsspider export --format markdown --site people_fr -o texts/
       newsspider export --format warc -o archive.warc.gz
+      newsspider export --format wacz --published-since 2024-06-01 --published-until 2024-07-01 -o june.wacz
     """
-    from .archive import connect
+    from .archive import bundles, connect
     from .archive import export as exporter
 
-    filters = {"since": _read_only_archive(db_path, since), "site": site}
+    filters = {"since": _read_only_archive(db_path, since), "site": site,
+               "published_since": _bound(published_since, "--published-since"),
+               "published_until": _bound(published_until, "--published-until")}
+    filters = {k: v for k, v in filters.items() if v is not None}
+    if fmt in _FOLDER_FORMATS:
+        if output == "-":
+            raise click.UsageError(f"--format {fmt} writes a folder: pass -o DIR")
+        if Path(output).exists() and (not Path(output).is_dir() or any(Path(output).iterdir())):
+            raise click.UsageError(f"{output} exists and is not an empty folder; {fmt} export writes a new one")
     db = connect(db_path, readonly=True)
+    software = f"newsspider {__version__}"
     try:
-        if fmt == "warc":
+        if fmt in ("warc", "wacz"):
+            write = exporter.write_warc if fmt == "warc" else bundles.write_wacz
             if output == "-":
-                out = sys.stdout.buffer
-                n = exporter.write_warc(db, out, software=f"newsspider {__version__}", **filters)
+                n = write(db, sys.stdout.buffer, software=software, **filters)
             else:
                 with open(output, "wb") as out:
-                    n = exporter.write_warc(db, out, software=f"newsspider {__version__}", **filters)
+                    n = write(db, out, software=software, **filters)
+        elif fmt == "parquet":
+            try:
+                n = bundles.write_parquet(db, output, **filters)
+            except ImportError as exc:
+                raise click.ClickException(f"parquet needs pyarrow: pip install 'newsspider[analysis]' ({exc})") from exc
+        elif fmt in ("text", "markdown"):
+            n = bundles.write_text_files(db, output, markdown=fmt == "markdown", **filters)
         else:
             write = exporter.write_jsonl if fmt == "jsonl" else exporter.write_csv
             if output == "-":
@@ -593,7 +630,7 @@ def export(db_path, fmt, since, site, output):
                     n = write(db, out, **filters)
     finally:
         db.close()
-    what = "responses" if fmt == "warc" else "articles"
+    what = "responses" if fmt in ("warc", "wacz") else "articles"
     click.echo(f"exported {n} {what} as {fmt}" + (f" to {output}" if output != "-" else ""), err=True)
 
 

@@ -132,7 +132,7 @@ def test_to_pandas_types(archive_path):
     ordered = df.dropna(subset=["published_at_utc"]).sort_values("published_at_utc")
     assert list(ordered["id"]) == sorted(ordered["id"])  # archives.article n is written in time order
     assert table.num_rows == len(df[df["site"] == "people_fr"])
-    assert str(table.schema.field("published_at_utc").type) == "timestamp[s, tz=UTC]"
+    assert str(table.schema.field("published_at_utc").type) == "timestamp[us, tz=UTC]"
     assert str(table.schema.field("authors").type) == "list<item: string>"
 
 
