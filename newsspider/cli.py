@@ -87,10 +87,11 @@ def main():
     Examples:
       newsspider demo                                  # crawl the bundled mirror into ./archive.db
       newsspider crawl people_fr -a sections=Economie  # crawl the real site
+      newsspider extract https://www.example.org/a.html  # fetch and parse one live page
       newsspider extract --url URL page.html           # parse one saved page
       newsspider serve                                 # browse the archive in datasette
       newsspider reparse                               # re-extract stored pages with today's parsers
-      newsspider export --format jsonl -o a.jsonl      # articles as JSON lines (or csv, warc)
+      newsspider export --format jsonl -o a.jsonl      # articles as JSON lines (or csv, parquet, text, markdown, warc, wacz)
       newsspider ingest --redis redis://host:6379/0    # write what `crawl --redis` workers found
     """
 
@@ -262,29 +263,46 @@ def ingest(redis_url, db_path, redis_prefix, idle_seconds, follow, batch_size, s
     sys.exit(result.exit_code)
 
 
+EXTRACT_CANNOT_FETCH = 3
+
+
 @main.command()
-@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
-@click.option("--url", help="The URL the page was fetched from (chooses the parser, resolves links).")
+@click.argument("source", required=False, metavar="[URL | FILE | -]")
+@click.option("--url", help="The URL the page was fetched from (chooses the parser, resolves links); needed with FILE and -.")
 @click.option("--batch", is_flag=True, help='Read JSON lines {"url", "path"} on stdin, write one result line each.')
 @click.option("--now", help="Treat this ISO 8601 time as the present (dates after it are rejected). Default: the clock.")
-def extract(file, url, batch, now):
-    """Parse saved pages offline and print the articles as JSON.
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, help="With a URL: seconds to wait for the server.")
+@click.option("-s", "settings_args", multiple=True, metavar="NAME=VALUE", help="With a URL: a setting, e.g. NEWSSPIDER_CONTACT=you@example.org for the User-Agent.")
+def extract(source, url, batch, now, timeout, settings_args):
+    """Parse one page (a live URL, a saved file, or stdin) and print the article as JSON.
 
-    Pages may be .html or .html.gz. In --batch mode each output line is
-    {"url", "path", "article": {...}} or {"url", "path", "error": "..."}, in
-    input order; a bad page never stops the batch.
+    A URL (http:// or https://) is fetched once, politely: the crawler's
+    User-Agent, the site's robots.txt obeyed, redirects followed. A FILE
+    (.html or .html.gz) or - (the page on stdin) is parsed offline and needs
+    --url. In --batch mode each output line is {"url", "path", "article":
+    {...}, "utc": {...}} or {"url", "path", "error": "..."}, in input order;
+    a bad page never stops the batch.
+
+    \b
+    Exit codes:
+      0  the article was printed
+      1  the page was read but could not be parsed
+      2  bad usage (no such file, FILE or - without --url)
+      3  the URL could not be fetched (unreachable, HTTP error, refused by robots.txt)
 
     \b
     Examples:
+      newsspider extract https://www.example.org/news/2024/05/story-123.html -s NEWSSPIDER_CONTACT=you@example.org
       newsspider extract --url http://french.peopledaily.com.cn/Economie/n3/2016/0619/c31355-9074390.html page.html
+      curl -s URL | newsspider extract - --url URL
       echo '{"url": "https://example.org/a", "path": "a.html.gz"}' | newsspider extract --batch
     """
     from .parsers import ParseError, parse
 
     moment = _parse_now(now)
     if batch:
-        if file or url:
-            raise click.UsageError("--batch reads stdin; do not pass FILE or --url")
+        if source or url:
+            raise click.UsageError("--batch reads stdin; do not pass a source or --url")
         for line in sys.stdin:
             if not line.strip():
                 continue
@@ -300,13 +318,44 @@ def extract(file, url, batch, now):
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         return
-    if not file or not url:
-        raise click.UsageError("pass FILE and --url URL (or --batch)")
+    if source and source.split(":", 1)[0].lower() in ("http", "https") and "://" in source:
+        if url and url != source:
+            raise click.UsageError("a URL source is its own --url; pass one or the other")
+        article = _extract_live(source, moment, timeout, settings_args)
+        click.echo(json.dumps(_article_dict(article), ensure_ascii=False, indent=2))
+        return
+    if not source or not url:
+        raise click.UsageError("pass a URL, or FILE (or - for stdin) with --url URL (or --batch)")
+    if source == "-":
+        data = sys.stdin.buffer.read()
+        name = "stdin"
+    else:
+        if not Path(source).is_file():
+            raise click.UsageError(f"no such file: {source}")
+        data = _read_page(source)
+        name = source
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
     try:
-        article = parse(_read_page(file), url, now=moment)
+        article = parse(data, url, now=moment)
     except ParseError as exc:
-        raise click.ClickException(f"cannot parse {file}: {exc}") from exc
+        raise click.ClickException(f"cannot parse {name}: {exc}") from exc
     click.echo(json.dumps(_article_dict(article), ensure_ascii=False, indent=2))
+
+
+def _extract_live(url: str, moment, timeout: float, settings_args):
+    """Fetch and parse one live page, as newsspider.fetch does; exit 3 when it cannot be fetched."""
+    from .fetch import FetchError, fetch_article, user_agent
+    from .parsers import ParseError
+
+    agent = user_agent(project_settings(_pairs(settings_args, "-s")))
+    try:
+        return fetch_article(url, agent=agent, timeout=timeout, now=moment)
+    except FetchError as exc:
+        click.echo(f"newsspider extract: cannot fetch {url}: {exc}", err=True)
+        sys.exit(EXTRACT_CANNOT_FETCH)
+    except ParseError as exc:
+        raise click.ClickException(f"cannot parse {url}: {exc}") from exc
 
 
 @main.command()

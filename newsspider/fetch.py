@@ -132,21 +132,22 @@ def robots_allow(url: str, *, user_agent: str, timeout: float = DEFAULT_TIMEOUT)
 
 
 def fetch_article(url: str, *, contact: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-                  max_bytes: int = DEFAULT_MAX_BYTES):
+                  max_bytes: int = DEFAULT_MAX_BYTES, agent: str | None = None, now=None):
     """`newsspider.fetch(url)`: one page fetched politely and parsed, for a person at a prompt.
 
-    Politely: with the crawler's User-Agent (NEWSSPIDER_CONTACT, or `contact`, in it), after
-    asking the site's robots.txt, one request (redirects followed), a timeout and a size cap.
+    Politely: with the crawler's User-Agent (NEWSSPIDER_CONTACT, or `contact`, in it; `agent`
+    replaces it whole), after asking the site's robots.txt, one request (redirects followed), a
+    timeout and a size cap. `now` bounds the page's dates (default: the fetch time).
     Raises FetchError (RobotsDisallowed when robots.txt forbids the page) or ParseError."""
     from datetime import datetime, timezone
 
     from .crawl import project_settings
     from .parsers import parse
 
-    agent = user_agent(project_settings({"NEWSSPIDER_CONTACT": contact} if contact else None))
+    agent = agent or user_agent(project_settings({"NEWSSPIDER_CONTACT": contact} if contact else None))
     if not robots_allow(url, user_agent=agent, timeout=timeout):
         raise RobotsDisallowed(f"robots.txt of {urlsplit(url).netloc} disallows {url}")
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = now or datetime.now(timezone.utc).replace(microsecond=0)
     page = fetch_page(url, user_agent=agent, timeout=timeout, max_bytes=max_bytes)
     return parse(page.body, page.url, now=now, encoding=page.charset)
 
