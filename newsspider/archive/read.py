@@ -115,8 +115,8 @@ class ArchiveReader:
 
     def article(self, key: int | str) -> ArchivedArticle:
         """One article by id or canonical URL."""
-        column = "id" if isinstance(key, int) else "canonical_url"
-        found = self.db.execute(f"select id from articles where {column} = ?", [key]).fetchone()
+        query = "select id from articles where id = ?" if isinstance(key, int) else "select id from articles where canonical_url = ?"
+        found = self.db.execute(query, [key]).fetchone()
         if found is None:
             raise KeyError(f"no article {key!r}")
         names = {f.name for f in fields(ArchivedArticle)}

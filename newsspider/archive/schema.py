@@ -261,25 +261,29 @@ def m009_timestamps_in_utc(db: Database) -> None:
             return None, 0
         return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), 1
 
-    names = ("published_at", "updated_at")
-    for table in ("articles", "article_versions"):
-        for name in names:
+    # The SQL of each table written out whole: no table name is interpolated into a query.
+    queries = {
+        "articles": ("select id, published_at, updated_at from articles where id > ? order by id limit 1000",
+                     """update articles set published_at_utc = ?, published_at_offset_stated = ?,
+                          updated_at_utc = ?, updated_at_offset_stated = ? where id = ?"""),
+        "article_versions": ("select id, published_at, updated_at from article_versions where id > ? order by id limit 1000",
+                             """update article_versions set published_at_utc = ?, published_at_offset_stated = ?,
+                                  updated_at_utc = ?, updated_at_offset_stated = ? where id = ?"""),
+    }
+    for table, (select, update) in queries.items():
+        for name in ("published_at", "updated_at"):
             db[table].add_column(f"{name}_utc", str)
             db[table].add_column(f"{name}_offset_stated", int)
         last = 0
         while True:
-            rows = db.execute(f"select id, published_at, updated_at from {table} where id > ? order by id limit 1000", [last]).fetchall()
+            rows = db.execute(select, [last]).fetchall()
             if not rows:
                 break
             updates = []
             for row_id, published, updated in rows:
                 (p_utc, p_stated), (u_utc, u_stated) = to_utc(published), to_utc(updated)
                 updates.append((p_utc, p_stated, u_utc, u_stated, row_id))
-            db.conn.executemany(
-                f"""update {table} set published_at_utc = ?, published_at_offset_stated = ?,
-                      updated_at_utc = ?, updated_at_offset_stated = ? where id = ?""",
-                updates,
-            )
+            db.conn.executemany(update, updates)
             last = rows[-1][0]
     db["articles"].create_index(["published_at_utc"])
     db["articles"].create_index(["site", "published_at_utc"])
