@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sqlite3
@@ -18,8 +19,9 @@ from .crawl import EXIT_FAILED, EXIT_LOCKED, EXIT_NEEDS_UPGRADE, EXIT_USAGE, pro
 from .distributed import DEFAULT_PREFIX, check_name
 from .fetch import templated_user_agent
 from .lock import ArchiveLock, ArchiveLocked, UnsafeLockFile
-from .pagefile import read_page
+from .pagefile import GZIP_MAGIC, inflate, read_page
 from .runstats import limits_hit, summary_line
+from .timestamps import utc_columns
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MIRROR = REPO_ROOT / "tests" / "fixtures" / "people_fr"
@@ -43,6 +45,11 @@ def _parse_now(value: str | None) -> datetime | None:
     except ValueError:
         raise click.BadParameter(f"expected an ISO 8601 time such as 2024-06-01T12:00:00+02:00, got {value!r}", param_hint="--now") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _article_dict(article) -> dict:
+    """An article as `extract` prints it: its fields, then the UTC columns the archive would store."""
+    return {**article.to_dict(), **utc_columns(article)}
 
 
 @contextmanager
@@ -84,10 +91,11 @@ def main():
     Examples:
       newsspider demo                                  # crawl the bundled mirror into ./archive.db
       newsspider crawl people_fr -a sections=Economie  # crawl the real site
+      newsspider extract https://www.example.org/a.html  # fetch and parse one live page
       newsspider extract --url URL page.html           # parse one saved page
       newsspider serve                                 # browse the archive in datasette
       newsspider reparse                               # re-extract stored pages with today's parsers
-      newsspider export --format jsonl -o a.jsonl      # articles as JSON lines (or csv, warc)
+      newsspider export --format jsonl -o a.jsonl      # articles as JSON lines (or csv, parquet, text, markdown, warc, wacz)
       newsspider ingest --redis redis://host:6379/0    # write what `crawl --redis` workers found
       newsspider upgrade --db archive.db               # bring an older archive up to this version
     """
@@ -282,22 +290,39 @@ def ingest(redis_url, db_path, redis_prefix, idle_seconds, follow, batch_size, s
     sys.exit(result.exit_code)
 
 
+EXTRACT_CANNOT_FETCH = 3
+
+
 @main.command()
-@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
-@click.option("--url", help="The URL the page was fetched from (chooses the parser, resolves links).")
+@click.argument("source", required=False, metavar="[URL | FILE | -]")
+@click.option("--url", help="The URL the page was fetched from (chooses the parser, resolves links); needed with FILE and -.")
 @click.option("--batch", is_flag=True, help='Read JSON lines {"url", "path"} on stdin, write one result line each.')
 @click.option("--now", help="Treat this ISO 8601 time as the present (dates after it are rejected). Default: the clock.")
-def extract(file, url, batch, now):
-    """Parse saved pages offline and print the articles as JSON.
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, help="With a URL: seconds to wait for the server.")
+@click.option("-s", "settings_args", multiple=True, metavar="NAME=VALUE", help="With a URL: a setting, e.g. NEWSSPIDER_CONTACT=you@example.org for the User-Agent.")
+def extract(source, url, batch, now, timeout, settings_args):
+    """Parse one page (a live URL, a saved file, or stdin) and print the article as JSON.
 
-    Pages may be .html or .html.gz. In --batch mode each output line is
-    {"url", "path", "article": {...}} or {"url", "path", "error": "..."}, in
-    input order; a bad page never stops the batch. A field whose extraction
+    A URL (http:// or https://) is fetched once, politely: the crawler's
+    User-Agent, the site's robots.txt obeyed, redirects followed. A FILE
+    (.html or .html.gz) or - (the page on stdin) is parsed offline and needs
+    --url. In --batch mode each output line is {"url", "path", "article":
+    {...}, "utc": {...}} or {"url", "path", "error": "..."}, in input order;
+    a bad page never stops the batch. A field whose extraction
     failed is empty, and named in "field_errors": {field: error}.
 
     \b
+    Exit codes:
+      0  the article was printed
+      1  the page was read but could not be parsed
+      2  bad usage (no such file, FILE or - without --url)
+      3  the URL could not be fetched (unreachable, HTTP error, refused by robots.txt)
+
+    \b
     Examples:
+      newsspider extract https://www.example.org/news/2024/05/story-123.html -s NEWSSPIDER_CONTACT=you@example.org
       newsspider extract --url http://french.peopledaily.com.cn/Economie/n3/2016/0619/c31355-9074390.html page.html
+      curl -s URL | newsspider extract - --url URL
       echo '{"url": "https://example.org/a", "path": "a.html.gz"}' | newsspider extract --batch
     """
     from .parse_budget import ParseTimeout, time_limit
@@ -306,8 +331,8 @@ def extract(file, url, batch, now):
 
     moment = _parse_now(now)
     if batch:
-        if file or url:
-            raise click.UsageError("--batch reads stdin; do not pass FILE or --url")
+        if source or url:
+            raise click.UsageError("--batch reads stdin; do not pass a source or --url")
         for line in sys.stdin:
             if not line.strip():
                 continue
@@ -319,6 +344,7 @@ def extract(file, url, batch, now):
                 with time_limit(PARSE_TIME_LIMIT_SECONDS):
                     parsed = parse_page(html, record["url"], now=moment)
                 record["article"] = parsed.article.to_dict()
+                record["utc"] = utc_columns(parsed.article)
                 if parsed.field_errors:
                     record["field_errors"] = parsed.field_errors
             except (ParseTimeout, ParseError, OSError, ValueError, TypeError, AttributeError, EOFError) as exc:
@@ -326,15 +352,51 @@ def extract(file, url, batch, now):
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         return
-    if not file or not url:
-        raise click.UsageError("pass FILE and --url URL (or --batch)")
-    html = read_page(file)
+    if source and source.split(":", 1)[0].lower() in ("http", "https") and "://" in source:
+        if url and url != source:
+            raise click.UsageError("a URL source is its own --url; pass one or the other")
+        article = _extract_live(source, moment, timeout, settings_args)
+        click.echo(json.dumps(_article_dict(article), ensure_ascii=False, indent=2))
+        return
+    if not source or not url:
+        raise click.UsageError("pass a URL, or FILE (or - for stdin) with --url URL (or --batch)")
+    if source == "-":
+        data = sys.stdin.buffer.read()
+        name = "stdin"
+    else:
+        if not Path(source).is_file():
+            raise click.UsageError(f"no such file: {source}")
+        name = source
+        try:
+            data = read_page(source)
+        except ValueError as exc:
+            raise click.ClickException(f"cannot read {name}: {exc}") from exc
+    if data[:2] == GZIP_MAGIC:
+        try:
+            data = inflate(io.BytesIO(data))
+        except ValueError as exc:
+            raise click.ClickException(f"cannot read {name}: {exc}") from exc
     try:
         with time_limit(PARSE_TIME_LIMIT_SECONDS):
-            article = parse(html, url, now=moment)
+            article = parse(data, url, now=moment)
     except (ParseTimeout, ParseError) as exc:
-        raise click.ClickException(f"cannot parse {file}: {exc}") from exc
-    click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+        raise click.ClickException(f"cannot parse {name}: {exc}") from exc
+    click.echo(json.dumps(_article_dict(article), ensure_ascii=False, indent=2))
+
+
+def _extract_live(url: str, moment, timeout: float, settings_args):
+    """Fetch and parse one live page, as newsspider.fetch does; exit 3 when it cannot be fetched."""
+    from .fetch import FetchError, fetch_article, user_agent
+    from .parsers import ParseError
+
+    agent = user_agent(project_settings(_pairs(settings_args, "-s")))
+    try:
+        return fetch_article(url, agent=agent, timeout=timeout, now=moment)
+    except FetchError as exc:
+        click.echo(f"newsspider extract: cannot fetch {url}: {exc}", err=True)
+        sys.exit(EXTRACT_CANNOT_FETCH)
+    except ParseError as exc:
+        raise click.ClickException(f"cannot parse {url}: {exc}") from exc
 
 
 @main.command()
@@ -502,12 +564,7 @@ def save_fixture(url, site, fixtures_dir, case_name, force, timeout, max_bytes, 
 
 
 def _since(value: str | None) -> str | None:
-    from .archive.export import parse_since
-
-    try:
-        return parse_since(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"expected a date or ISO 8601 time, e.g. 2024-06-01 or 2024-06-01T12:00:00+02:00 ({exc})", param_hint="--since") from exc
+    return _bound(value, "--since")
 
 
 def _existing_archive(db_path: str) -> None:
@@ -700,23 +757,46 @@ def serve(db_path, port, immutable):
         run_serve(db_path, port=port, immutable=immutable, metadata_dir=Path(tmp))
 
 
+EXPORT_FORMATS = ("jsonl", "csv", "parquet", "text", "markdown", "warc", "wacz")
+_FOLDER_FORMATS = ("parquet", "text", "markdown")
+
+
+def _bound(value: str | None, hint: str) -> str | None:
+    from .archive.export import parse_since
+
+    try:
+        return parse_since(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"expected a date or ISO 8601 time, e.g. 2024-06-01 or 2024-06-01T12:00:00+02:00 ({exc})", param_hint=hint) from exc
+
+
 @main.command()
 @click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to export from.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), required=True, help="jsonl, csv (articles) or warc (raw responses).")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
+              help="jsonl, csv (articles), parquet (a folder partitioned by site and month), text or markdown (a folder, one file per article), warc or wacz (raw responses).")
 @click.option("--since", help="Only what was fetched at or after this date or time (UTC unless an offset is given).")
+@click.option("--published-since", help="Only articles published at or after this date or time (published_at_utc; UTC unless an offset is given).")
+@click.option("--published-until", help="Only articles published before this date or time (published_at_utc).")
 @click.option("--site", help="Only articles of this site (parser name, e.g. people_fr).")
-@click.option("-o", "--output", default="-", show_default=True, help="Output file; - for stdout.")
-def export(db_path, fmt, since, site, output):
-    """Export articles as JSON lines or CSV, or the stored responses as WARC.
+@click.option("-o", "--output", default="-", show_default=True, help="Output file; - for stdout. A new folder for parquet, text and markdown.")
+def export(db_path, fmt, since, published_since, published_until, site, output):
+    """Export articles (JSON lines, CSV, Parquet, text, Markdown) or the stored responses (WARC, WACZ).
 
     Streams row by row, in constant memory, whatever the archive's size.
     jsonl: one article per line with its authors, image_credits and
     related_links as lists. csv: one row per article, those three as JSON in
-    their cells. --since selects articles whose stored content was fetched
-    at or after the date (new or changed since). warc: one gzipped WARC/1.1
-    response record per stored response (all fetches, with their HTTP
-    status and headers; Content-Encoding is dropped as the body is stored
-    decoded), for replay or re-indexing with web-archive tools.
+    their cells. parquet: a folder of hive-style partitions
+    site=SITE/month=YYYY-MM/ with the columns and types of
+    newsspider.Archive(...).to_arrow(). text / markdown: a folder with one
+    file per article, SITE/ID.txt or .md. --since selects articles whose
+    stored content was fetched at or after the date (new or changed since);
+    --published-since / --published-until select by publication time
+    (published_at_utc: an article whose page stated no offset is left out).
+    warc: one gzipped WARC/1.1 response record per stored response (all
+    fetches, with their HTTP status and headers; Content-Encoding is dropped
+    as the body is stored decoded), for replay or re-indexing with web-archive
+    tools; wacz: the same WARC with its CDXJ index, page list and
+    datapackage.json, for ReplayWeb.page.
 
     Never writes to the archive (read-only media work); exits 6 when the
     archive needs `newsspider upgrade`, and 2 when -o is the archive or one
@@ -726,23 +806,42 @@ def export(db_path, fmt, since, site, output):
     Examples:
       newsspider export --format jsonl -o articles.jsonl
       newsspider export --format csv --site people_fr --since 2024-06-01 -o june.csv
+      newsspider export --format parquet --published-since 2024-01-01 -o articles.parquet/
+      newsspider export --format markdown --site people_fr -o texts/
       newsspider export --format warc -o archive.warc.gz
+      newsspider export --format wacz --published-since 2024-06-01 --published-until 2024-07-01 -o june.wacz
     """
-    from .archive import connect
+    from .archive import bundles, connect
     from .archive import export as exporter
 
-    filters = {"since": _read_only_archive(db_path, since), "site": site}
+    filters = {"since": _read_only_archive(db_path, since), "site": site,
+               "published_since": _bound(published_since, "--published-since"),
+               "published_until": _bound(published_until, "--published-until")}
+    filters = {k: v for k, v in filters.items() if v is not None}
+    if fmt in _FOLDER_FORMATS:
+        if output == "-":
+            raise click.UsageError(f"--format {fmt} writes a folder: pass -o DIR")
+        if Path(output).exists() and (not Path(output).is_dir() or any(Path(output).iterdir())):
+            raise click.UsageError(f"{output} exists and is not an empty folder; {fmt} export writes a new one")
     if output != "-":
         _refuse_archive_output(db_path, output)
     db = connect(db_path, readonly=True)
+    software = f"newsspider {__version__}"
     try:
-        if fmt == "warc":
+        if fmt in ("warc", "wacz"):
+            write = exporter.write_warc if fmt == "warc" else bundles.write_wacz
             if output == "-":
-                out = sys.stdout.buffer
-                n = exporter.write_warc(db, out, software=f"newsspider {__version__}", **filters)
+                n = write(db, sys.stdout.buffer, software=software, **filters)
             else:
                 with _new_file(output, "wb") as out:
-                    n = exporter.write_warc(db, out, software=f"newsspider {__version__}", **filters)
+                    n = write(db, out, software=software, **filters)
+        elif fmt == "parquet":
+            try:
+                n = bundles.write_parquet(db, output, **filters)
+            except ImportError as exc:
+                raise click.ClickException(f"parquet needs pyarrow: pip install 'newsspider[analysis]' ({exc})") from exc
+        elif fmt in ("text", "markdown"):
+            n = bundles.write_text_files(db, output, markdown=fmt == "markdown", **filters)
         else:
             write = exporter.write_jsonl if fmt == "jsonl" else exporter.write_csv
             if output == "-":
@@ -752,7 +851,7 @@ def export(db_path, fmt, since, site, output):
                     n = write(db, out, **filters)
     finally:
         db.close()
-    what = "responses" if fmt == "warc" else "articles"
+    what = "responses" if fmt in ("warc", "wacz") else "articles"
     click.echo(f"exported {n} {what} as {fmt}" + (f" to {output}" if output != "-" else ""), err=True)
 
 

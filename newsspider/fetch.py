@@ -8,6 +8,8 @@ same User-Agent as the crawler.
 from __future__ import annotations
 
 import io
+import sys
+import types
 import urllib.error
 import urllib.request
 import zlib
@@ -114,3 +116,53 @@ def fetch_page(url: str, *, user_agent: str, timeout: float = DEFAULT_TIMEOUT,
         raise FetchError(f"cannot fetch {url}: {exc.reason}") from exc
     except (TimeoutError, OSError) as exc:  # a read that times out after the headers
         raise FetchError(f"cannot fetch {url}: {exc}") from exc
+
+
+class RobotsDisallowed(FetchError):
+    pass
+
+
+def robots_allow(url: str, *, user_agent: str, timeout: float = DEFAULT_TIMEOUT) -> bool:
+    """Whether the site's robots.txt lets `user_agent` fetch `url`, read as the crawler reads it (Protego).
+    A robots.txt that is missing or cannot be fetched allows everything, as in Scrapy."""
+    from protego import Protego
+
+    parts = urlsplit(url)
+    robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+    try:
+        page = fetch_page(robots_url, user_agent=user_agent, timeout=timeout, max_bytes=512 * 1024)
+    except FetchError:
+        return True
+    return Protego.parse(page.body.decode("utf-8", "replace")).can_fetch(url, user_agent)
+
+
+def fetch_article(url: str, *, contact: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+                  max_bytes: int = DEFAULT_MAX_BYTES, agent: str | None = None, now=None):
+    """`newsspider.fetch(url)`: one page fetched politely and parsed, for a person at a prompt.
+
+    Politely: with the crawler's User-Agent (NEWSSPIDER_CONTACT, or `contact`, in it; `agent`
+    replaces it whole), after asking the site's robots.txt, one request (redirects followed), a
+    timeout and a size cap. `now` bounds the page's dates (default: the fetch time).
+    Raises FetchError (RobotsDisallowed when robots.txt forbids the page) or ParseError."""
+    from datetime import datetime, timezone
+
+    from .crawl import project_settings
+    from .parsers import parse
+
+    agent = agent or user_agent(project_settings({"NEWSSPIDER_CONTACT": contact} if contact else None))
+    if not robots_allow(url, user_agent=agent, timeout=timeout):
+        raise RobotsDisallowed(f"robots.txt of {urlsplit(url).netloc} disallows {url}")
+    now = now or datetime.now(timezone.utc).replace(microsecond=0)
+    page = fetch_page(url, user_agent=agent, timeout=timeout, max_bytes=max_bytes)
+    return parse(page.body, page.url, now=now, encoding=page.charset)
+
+
+class _CallableModule(types.ModuleType):
+    """`newsspider.fetch(url)` is the API's call, but importing this module makes `newsspider.fetch` the
+    module itself (the import system sets the package attribute): so calling the module fetches."""
+
+    def __call__(self, url: str, **kwargs):
+        return fetch_article(url, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -8,6 +8,8 @@ from conftest import people_fr_articles
 from newsspider.archive import Archive, connect
 from newsspider.archive.schema import migrations
 from newsspider.archive import fts
+from newsspider.items import Article
+from newsspider.timestamps import UTC_COLUMNS, utc_columns
 from test_pipelines import Chain, item
 
 OLD_TABLES = ("articles", "image_credits", "related_links", "article_urls", "crawl_runs")
@@ -71,11 +73,15 @@ def test_upgrading_a_first_schema_archive_loses_nothing(tmp_path):
         links = list(archive.db["near_duplicates"].rows)
         ids = {r["canonical_url"]: r["id"] for r in archive.db["articles"].rows}
 
-    # Every old row and column is as it was; columns added by later migrations are empty.
+    # Every old row and column is as it was; columns added by later migrations are empty, except the
+    # UTC columns m009 derives from each article's stated times (the rule applied to the old values).
     for table, rows in after.items():
         old_columns = set(before[table][0]) if before[table] else set()
         assert [{k: v for k, v in row.items() if k in old_columns} for row in rows] == before[table], table
-        assert all(row[k] is None for row in rows for k in set(row) - old_columns), table
+        assert all(row[k] is None for row in rows for k in set(row) - old_columns - set(UTC_COLUMNS)), table
+    assert all(utc_columns(Article(url=r["url"], published_at=r["published_at"], updated_at=r["updated_at"]))
+               == {k: r[k] for k in UTC_COLUMNS} for r in after["articles"])
+    assert any(r["updated_at_utc"] for r in after["articles"])
     assert NEW_TABLES <= tables
     # The old rows are in the full-text index (accents folded) and were compared for near-duplicates.
     assert {h["headline"] for h in hits} == {"Jack Ma : Alibaba suit de près le développement des PME russes", "Alibaba et les PME russes"}

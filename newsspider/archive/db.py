@@ -20,6 +20,7 @@ from urllib.parse import quote
 from sqlite_utils import Database
 
 from ..items import ARTICLE_FIELDS, JSON_COLUMNS, Article, CrawledArticle, SeenAgain, UnparsedPage
+from ..timestamps import utc_columns
 from . import neardup, raw, schema, versions
 
 BUSY_TIMEOUT_S = 30.0
@@ -142,6 +143,7 @@ def article_row(article: Article, *, digest: str | None, fetched_at: str) -> dic
     row = {name: getattr(article, name) for name in ARTICLE_FIELDS if name not in ("image_credits", "related_links")}
     for name in JSON_COLUMNS:
         row[name] = json.dumps(getattr(article, name), ensure_ascii=False)
+    row.update(utc_columns(article))
     row["content_hash"] = digest
     row["fetched_at"] = fetched_at
     return row

@@ -17,11 +17,13 @@ from typing import IO, Any, Iterator
 from sqlite_utils import Database
 
 from ..items import JSON_COLUMNS
+from ..timestamps import UTC_COLUMNS
 from .raw import decompress
 
 ARTICLE_COLUMNS = (
     "id", "canonical_url", "url", "site", "section", "language", "headline", "body", "published_at",
     "updated_at", "updated_at_raw", "authors", "content_hash", "first_seen", "last_seen", "fetched_at", "fallback_fields",
+    *UTC_COLUMNS,
 )
 CSV_COLUMNS = (*ARTICLE_COLUMNS, "image_credits", "related_links")
 # The stored body is decoded (Content-Encoding undone) and whole: headers that
@@ -39,7 +41,25 @@ def parse_since(value: str | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-def _article_filter(since: str | None, site: str | None, alias: str = "a") -> tuple[str, list[Any]]:
+def fts_query(text: str) -> str:
+    """A person's search words as an FTS5 query that cannot be a syntax error: each word a quoted
+    phrase (quotes doubled), all of them required; a trailing * stays a prefix search (chin*)."""
+    terms = []
+    for word in text.split():
+        prefix = word.endswith("*") and len(word.rstrip("*")) > 0
+        word = word.rstrip("*") if prefix else word
+        if word:
+            terms.append('"' + word.replace('"', '""') + '"' + ("*" if prefix else ""))
+    if not terms:
+        raise ValueError("search needs at least one word")
+    return " ".join(terms)
+
+
+def _article_filter(since: str | None, site: str | None, alias: str = "a", *, section: str | None = None,
+                    published_since: str | None = None, published_until: str | None = None,
+                    search: str | None = None, article_id: int | None = None) -> tuple[str, list[Any]]:
+    """The where clause of every article query. Publication bounds compare published_at_utc, so
+    articles whose page stated no offset are outside any such bound (see newsspider/timestamps.py)."""
     clauses, params = [], []
     if since:
         clauses.append(f"{alias}.fetched_at >= ?")
@@ -47,12 +67,34 @@ def _article_filter(since: str | None, site: str | None, alias: str = "a") -> tu
     if site:
         clauses.append(f"{alias}.site = ?")
         params.append(site)
+    if section:
+        clauses.append(f"{alias}.section = ?")
+        params.append(section)
+    if published_since:
+        clauses.append(f"{alias}.published_at_utc >= ?")
+        params.append(utc_text(published_since))
+    if published_until:
+        clauses.append(f"{alias}.published_at_utc < ?")
+        params.append(utc_text(published_until))
+    if article_id is not None:
+        clauses.append(f"{alias}.id = ?")
+        params.append(article_id)
+    if search:
+        clauses.append(f"{alias}.id in (select rowid from articles_fts where articles_fts match ?)")
+        params.append(fts_query(search))
     return (" where " + " and ".join(clauses)) if clauses else "", params
 
 
-def iter_articles(db: Database, *, since: str | None = None, site: str | None = None) -> Iterator[dict[str, Any]]:
-    """Articles whose stored content was fetched at or after `since`, with credits and related links, by id."""
-    where, params = _article_filter(since, site)
+def utc_text(value: str) -> str:
+    """A bound in the *_utc columns' own format (…Z), so that text comparison is time comparison."""
+    return datetime.fromisoformat(value).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iter_articles(db: Database, *, since: str | None = None, site: str | None = None, **filters) -> Iterator[dict[str, Any]]:
+    """Articles whose stored content was fetched at or after `since`, with credits and related links, by id.
+
+    `filters`: section, published_since, published_until (UTC strings from parse_since), search (words)."""
+    where, params = _article_filter(since, site, **filters)
     conn = db.conn
     articles = conn.execute(f"select {', '.join('a.' + c for c in ARTICLE_COLUMNS)} from articles a{where} order by a.id", params)
     credits = conn.execute(
@@ -113,8 +155,10 @@ def write_csv(db: Database, out: IO[str], **filters) -> int:
     return n
 
 
-def iter_raw(db: Database, *, since: str | None = None, site: str | None = None) -> Iterator[dict[str, Any]]:
-    """Raw responses fetched at or after `since` (of articles of `site`, if given), oldest first, bodies decompressed."""
+def iter_raw(db: Database, *, since: str | None = None, site: str | None = None, published_since: str | None = None,
+             published_until: str | None = None) -> Iterator[dict[str, Any]]:
+    """Raw responses fetched at or after `since` (of articles of `site`, or published in the bounds, if given),
+    oldest first, bodies decompressed."""
     clauses, params = [], []
     if since:
         clauses.append("r.fetched_at >= ?")
@@ -122,6 +166,12 @@ def iter_raw(db: Database, *, since: str | None = None, site: str | None = None)
     if site:
         clauses.append("a.site = ?")
         params.append(site)
+    if published_since:
+        clauses.append("a.published_at_utc >= ?")
+        params.append(utc_text(published_since))
+    if published_until:
+        clauses.append("a.published_at_utc < ?")
+        params.append(utc_text(published_until))
     where = (" where " + " and ".join(clauses)) if clauses else ""
     cursor = db.conn.execute(
         f"""select r.id, r.url, r.final_url, r.status, r.headers, r.fetched_at, r.outcome, b.data, b.compression

@@ -264,6 +264,54 @@ def m010_ingested_messages(db: Database) -> None:
     db.execute("create index idx_ingested_messages_run_id on ingested_messages (run_id)")
 
 
+@migrations()
+def m011_timestamps_in_utc(db: Database) -> None:
+    # published_at and updated_at keep what the page stated; *_utc holds the instant in UTC
+    # when the page stated an offset (null when it did not: a naive time is not taken as UTC),
+    # *_offset_stated says which (1, 0; null for no time). Frozen: the conversion is copied
+    # here, not imported from newsspider/timestamps.py, so later changes there cannot change
+    # what this migration did.
+    from datetime import datetime, timezone
+
+    def to_utc(value):
+        if value is None or not str(value).strip():
+            return None, None
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            return None, 0
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            return None, 0
+        return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), 1
+
+    # The SQL of each table written out whole: no table name is interpolated into a query.
+    queries = {
+        "articles": ("select id, published_at, updated_at from articles where id > ? order by id limit 1000",
+                     """update articles set published_at_utc = ?, published_at_offset_stated = ?,
+                          updated_at_utc = ?, updated_at_offset_stated = ? where id = ?"""),
+        "article_versions": ("select id, published_at, updated_at from article_versions where id > ? order by id limit 1000",
+                             """update article_versions set published_at_utc = ?, published_at_offset_stated = ?,
+                                  updated_at_utc = ?, updated_at_offset_stated = ? where id = ?"""),
+    }
+    for table, (select, update) in queries.items():
+        for name in ("published_at", "updated_at"):
+            db[table].add_column(f"{name}_utc", str)
+            db[table].add_column(f"{name}_offset_stated", int)
+        last = 0
+        while True:
+            rows = db.execute(select, [last]).fetchall()
+            if not rows:
+                break
+            updates = []
+            for row_id, published, updated in rows:
+                (p_utc, p_stated), (u_utc, u_stated) = to_utc(published), to_utc(updated)
+                updates.append((p_utc, p_stated, u_utc, u_stated, row_id))
+            db.conn.executemany(update, updates)
+            last = rows[-1][0]
+    db["articles"].create_index(["published_at_utc"])
+    db["articles"].create_index(["site", "published_at_utc"])
+
+
 def pending(db: Database) -> list[str]:
     """The migrations this archive has not had (a read: for readers, which never migrate)."""
     return [m.name for m in migrations.pending(db)]

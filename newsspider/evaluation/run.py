@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..parsers import parse, rules
+from ..timestamps import to_utc
 from .cases import Case, Expected
 from .metrics import BodyCounts, authors_f1, body_counts, match_credits, mean_body, pooled_body, same_day, title_match
 
@@ -335,7 +336,8 @@ def write_per_case(evaluation: Evaluation, out: IO[str]) -> None:
                     scores[key] = value
             record[name] = {
                 "scores": scores,
-                "predicted": {"title": pred.title, "authors": pred.authors, "date": pred.published} if pred else None,
+                "predicted": {"title": pred.title, "authors": pred.authors, "date": pred.published,
+                              **dict(zip(("date_utc", "date_offset_stated"), to_utc(pred.published)))} if pred else None,
                 "seconds": round(outcome.seconds, 6),
                 "error": outcome.error,
             }

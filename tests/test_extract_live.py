@@ -1,0 +1,56 @@
+"""`newsspider extract URL` (127.0.0.1 only), `extract -` from stdin, and the errors of each."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+from click.testing import CliRunner
+
+from conftest import people_fr_articles
+from newsspider.cli import EXTRACT_CANNOT_FETCH, main
+from pages_server import pages
+from test_api import ARTICLE_HTML
+
+SEED = next(c for c in people_fr_articles() if c["id"] == "9074390")
+ROUTES = {"/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow: /private/\n"),
+          "/2024/05/01/story.html": (200, "text/html; charset=utf-8", ARTICLE_HTML),
+          "/private/story.html": (200, "text/html", ARTICLE_HTML),
+          "/2024/05/01/broken.html": (500, "text/html", b"oops")}
+
+
+def invoke(*args, input=None):
+    return CliRunner().invoke(main, ["extract", *args], input=input)
+
+
+def test_extract_a_live_url():
+    with pages(ROUTES) as (base, seen):
+        result = invoke(f"{base}/2024/05/01/story.html", "-s", "NEWSSPIDER_CONTACT=me@example.org")
+        assert result.exit_code == 0, result.output
+        article = json.loads(result.output)
+        assert article["headline"] == "A local headline" and article["published_at_utc"] == "2024-05-01T08:00:00Z"
+        assert [p for p, _ in seen] == ["/robots.txt", "/2024/05/01/story.html"] and "me@example.org" in seen[1][1]
+
+
+def test_unreachable_and_refused_urls_exit_3_with_the_reason():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: nothing listens there
+    result = invoke(f"http://127.0.0.1:{port}/2024/05/01/story.html")
+    assert result.exit_code == EXTRACT_CANNOT_FETCH == 3
+    assert "cannot fetch" in result.output and "Connection refused" in result.output
+    with pages(ROUTES) as (base, seen):
+        refused = invoke(f"{base}/private/story.html")
+        assert refused.exit_code == 3 and "robots.txt" in refused.output
+        assert "/private/story.html" not in [p for p, _ in seen]
+        broken = invoke(f"{base}/2024/05/01/broken.html")
+        assert broken.exit_code == 3 and "HTTP 500" in broken.output
+
+
+def test_extract_stdin_with_url():
+    result = invoke("-", "--url", SEED["url"], input=SEED["path"].read_bytes())
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["headline"] == SEED["expected"]["headline"]
+    assert invoke("-", input=b"<html></html>").exit_code == 2
+    missing = invoke("no-such-page.html", "--url", SEED["url"])
+    assert missing.exit_code == 2 and "no such file" in missing.output
