@@ -128,9 +128,9 @@ async def load(db, article_id: int) -> dict[str, Any] | None:
         order by d.detected_at""", p)
     if near:
         ids = sorted({n["other_id"] for n in near} | {n["first_id"] for n in near})
-        marks = ", ".join(f":i{k}" for k in range(len(ids)))
-        heads = {r["id"]: r for r in await _rows(db, f"select id, site, headline, canonical_url from articles where id in ({marks})",
-                                                  {f"i{k}": i for k, i in enumerate(ids)})}
+        heads = {r["id"]: r for r in await _rows(
+            db, "select id, site, headline, canonical_url from articles where id in (select value from json_each(:ids))",
+            {"ids": json.dumps(ids)})}
         for n in near:
             n["other"] = heads.get(n["other_id"], {"id": n["other_id"]})
             n["relation"] = "copy of" if n["article_id"] == article_id else "copied by"
