@@ -8,7 +8,7 @@ import pytest
 
 from archive_helpers import crawled
 from newsspider.archive import Archive
-from newsspider.serve import TEMPLATE_DATABASE, datasette_args, metadata_for, only_default_plugins
+from newsspider.serve import TEMPLATE_DATABASE, TRUSTED_PLUGINS, datasette_args, metadata_for, only_trusted_plugins
 from test_pipelines import Chain
 from test_readme import fts_shadow_tables
 
@@ -27,7 +27,7 @@ def test_every_table_and_column_has_a_description(tmp_path):
     tables = metadata_for(tmp_path / "archive.db")["databases"]["archive"]["tables"]
     with Archive(tmp_path / "archive.db") as archive:
         shadow = fts_shadow_tables(archive.db)
-        schema = {t: [c.name for c in archive.db[t].columns] for t in archive.db.table_names() if not t.startswith("_") and t not in shadow}
+        schema = {t: [c.name for c in archive.db[t].columns] for t in archive.db.table_names() if t not in shadow}
     assert set(tables) == set(schema)
     for table, columns in schema.items():
         assert tables[table].get("description"), table
@@ -41,9 +41,24 @@ def test_title_source_facets_and_canned_queries():
     m = metadata_for("archive.db")
     assert m["title"] and m["description"] and m["source"]
     db = m["databases"]["archive"]
-    assert db["tables"]["articles"]["facets"] == ["site", "section", "language", {"date": "published_at"}]
+    assert db["tables"]["articles"]["facets"] == ["site", "section", "language", {"date": "published_at"}, {"array": "authors"}]
     assert db["tables"]["image_credits"]["facets"] == ["agency"]
-    assert set(db["queries"]) == {"latest_articles", "articles_by_agency", "updated_articles", "search"}
+    assert set(db["queries"]) == {"latest_articles", "articles_by_agency", "updated_articles", "search",
+                                  "articles_per_day", "coverage_per_run", "agencies_per_month"}
+    assert db["tables"]["articles"]["sort_desc"] == "published_at"
+    assert set(db["tables"]["articles"]["reading_columns"]) <= set(db["tables"]["articles"]["columns"])
+    # Internal tables are hidden: the near-duplicate index, compressed bodies, migrations, the FTS index.
+    assert {t for t, spec in db["tables"].items() if spec.get("hidden")} == {"minhash_bands", "raw_bodies", "_sqlite_migrations", "articles_fts"}
+    assert list(db["tables"])[0] == "articles"
+
+
+def test_each_chart_draws_a_canned_query_of_the_served_database():
+    m = metadata_for("/srv/news/news.db")
+    queries = m["databases"]["news"]["queries"]
+    charts = [c for d in m["plugins"]["datasette-dashboards"].values() for c in d["charts"].values()]
+    assert len(charts) == 3
+    for chart in charts:
+        assert chart["db"] == "news" and chart["query"] == queries[chart["query_name"]]["sql"]
 
 
 def test_metadata_follows_the_database_name():
@@ -129,10 +144,11 @@ def test_serve_loads_no_plugin_that_could_render_html():
 
     pm.register(RenderHtml, name="render_html_plugin")
     try:
-        assert "render_html_plugin" in only_default_plugins()
+        assert "render_html_plugin" in only_trusted_plugins()
         # Checked here, before the cleanup below unregisters the plugin whatever happened.
         assert not pm.is_registered(RenderHtml)
-        assert not pm.hook.render_cell.get_hookimpls()
+        # The cell renderers left are newsspider's (escapes first) and datasette-render-markdown's (no column configured).
+        assert {impl.plugin.__name__ for impl in pm.hook.render_cell.get_hookimpls()} <= set(TRUSTED_PLUGINS)
     finally:
         if pm.is_registered(RenderHtml):
             pm.unregister(RenderHtml)

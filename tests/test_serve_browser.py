@@ -42,7 +42,9 @@ def test_serve_answers_on_loopback_with_the_packaged_metadata(served):
     metadata = json.loads(body)
     assert status == 200 and metadata["title"] == "newsspider news archive"
     assert "search" in metadata["databases"]["archive"]["queries"]
-    assert json.loads(fetch(f"{served['url']}/-/plugins.json")[1]) == []
+    # Only newsspider's own plugin and the chart plugin with what it needs (TRUSTED_PLUGINS).
+    assert {p["name"] for p in json.loads(fetch(f"{served['url']}/-/plugins.json")[1])} == {
+        "newsspider", "datasette-dashboards", "datasette-leaflet", "datasette-render-markdown"}
     rows = json.loads(fetch(f"{served['url']}/archive/articles.json?_search=Alibaba&_shape=array")[1])
     assert [r["headline"] for r in rows] == [SEED]
     # Read-only: datasette refuses anything but a query, and the file is left as it was.
@@ -102,3 +104,82 @@ def test_a_browser_searches_for_alibaba_and_finds_the_seed_article(served, tmp_p
         finally:
             browser.close()
     assert (ARTIFACTS / "datasette-seed-article.png").stat().st_size > 10_000
+
+
+def _chromium(pw, tmp_path, width):
+    return pw.chromium.launch_persistent_context(
+        str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS,
+        viewport={"width": width, "height": 1000},
+    )
+
+
+def test_the_reading_room_at_1400_px(served, tmp_path):
+    """Home, articles, the seed's page, three searches and the charts: no error box, an article that reads like one."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    url = served["url"]
+    outside = []
+    with sync_playwright() as pw:
+        browser = _chromium(pw, tmp_path, 1400)
+        try:
+            page = browser.new_page()
+            page.on("request", lambda r: None if r.url.startswith(url) or r.url.startswith("data:") else outside.append(r.url))
+
+            def visit(path, name):
+                page.goto(url + path)
+                page.wait_for_load_state("networkidle")
+                assert page.locator(".message-error").count() == 0, path
+                assert "Error 500" not in page.inner_text("body") and "Error 400" not in page.inner_text("body"), path
+                page.screenshot(path=str(ARTIFACTS / f"reading-room-{name}.png"), full_page=True)
+
+            visit("/", "home")
+            tables = page.locator("p", has_text="Tables:").locator("a")
+            assert tables.first.inner_text() == "articles"
+            assert "minhash_bands" not in page.inner_text("body")
+
+            visit("/archive/articles", "articles")
+            assert SEED in page.inner_text("table.rows-and-columns")
+            # 12 rows fit a screen or two: long bodies fold into one line, not 10,000 px of page.
+            assert page.evaluate("document.querySelector('table.rows-and-columns').getBoundingClientRect().height") < 1500
+
+            seed = json.loads(fetch(f"{url}/archive/articles.json?canonical_url__endswith=c31355-9074390.html&_shape=array")[1])[0]
+            visit(f"/archive/articles/{seed['id']}", "seed-article")
+            assert page.locator("h1.ns-headline").inner_text() == SEED
+            assert "(Xinhua/Bai Xueqi)" in page.locator(".ns-credits").inner_text()
+            assert "Dernière mise à jour" in page.locator(".ns-meta").inner_text()
+            links = page.locator(".ns-related > ol > li > a:first-child")
+            assert links.count() == 12
+            assert all(links.nth(i).get_attribute("href") for i in range(12))
+            # A readable measure: the rendered first line of the first paragraph, in characters.
+            chars_per_line = page.evaluate("""() => {
+                const p = document.querySelector('.ns-body p');
+                const text = p.firstChild; const range = document.createRange();
+                const top = p.getClientRects()[0].top; let n = 0;
+                for (let i = 1; i <= text.length; i++) {
+                    range.setStart(text, i - 1); range.setEnd(text, i);
+                    const r = range.getClientRects()[0];
+                    if (r && r.top > top + 5) break;
+                    n = i;
+                }
+                return n; }""")
+            assert 40 < chars_per_line < 100, chars_per_line
+            raw_href = page.locator("a.ns-raw-link").first.get_attribute("href")
+            status, raw_text = fetch(url + raw_href)
+            assert status == 200 and "<html" in raw_text.lower()  # the page's HTML, as text
+
+            for name, q in [("search-leau", "l%27eau"), ("search-xi-jinping", "Xi-Jinping"), ("search-empty", "")]:
+                visit(f"/archive/search?q={q}", name)
+                assert page.locator("table.rows-and-columns tbody tr").count() >= 1, name
+            assert page.locator("table.rows-and-columns tbody tr").count() == 12  # the empty search: latest articles
+
+            visit("/-/dashboards/archive", "charts")
+            page.wait_for_selector("#chart-articles-per-day svg, #chart-articles-per-day canvas", timeout=15000)
+            page.wait_for_selector("#chart-coverage svg, #chart-coverage canvas", timeout=15000)
+            page.screenshot(path=str(ARTIFACTS / "reading-room-charts.png"), full_page=True)
+        finally:
+            browser.close()
+    assert outside == []  # no CDN: every script and style came from the local server
+    print(f"seed article: {chars_per_line} characters in the first body line at 1400 px")
