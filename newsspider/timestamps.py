@@ -15,7 +15,7 @@ each of published_at and updated_at:
 
 Crawl, ingest and reparse store what `utc_columns` returns (archive/db.py `article_row`);
 `newsspider extract` and `newsspider eval --per-case` print it; the archive's
-migration `m009_timestamps_in_utc` applies a frozen copy of the same rule to archives
+migration `m011_timestamps_in_utc` applies a frozen copy of the same rule to archives
 made before it.
 """
 

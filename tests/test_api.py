@@ -139,7 +139,7 @@ def test_to_pandas_types(archive_path):
 def test_an_old_archive_is_refused_read_only_and_upgraded_on_request(tmp_path):
     path = tmp_path / "old.db"
     db = connect(path)
-    migrations.apply(db, stop_before="m009_timestamps_in_utc")
+    migrations.apply(db, stop_before="m011_timestamps_in_utc")
     db.close()
     with pytest.raises(ArchiveOutdated, match="readonly=False"):
         newsspider.Archive(path)

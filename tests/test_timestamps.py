@@ -65,7 +65,7 @@ def test_migration_fills_an_older_archive(tmp_path):
     """An archive from before m009 (rows without the columns) gets them filled when opened."""
     path = tmp_path / "old.db"
     db = connect(path)
-    migrations.apply(db, stop_before="m009_timestamps_in_utc")
+    migrations.apply(db, stop_before="m011_timestamps_in_utc")
     values = ["2016-06-19T13:34:00+08:00", "2026-05-13T15:44:00", None, "2024-05-01T10:00:00Z"]
     with db.atomic():
         for n, value in enumerate(values):
@@ -81,7 +81,7 @@ def test_migration_fills_an_older_archive(tmp_path):
             got = [tuple(r) for r in archive.db.execute(
                 f"select published_at_utc, published_at_offset_stated, updated_at_utc, updated_at_offset_stated from {table} order by id")]
             assert got == [to_utc(v) + to_utc(v) for v in values], table
-        assert "m009_timestamps_in_utc" in {m.name for m in migrations.applied(archive.db)}
+        assert "m011_timestamps_in_utc" in {m.name for m in migrations.applied(archive.db)}
 
 
 def test_migration_does_not_import_live_code():
@@ -89,8 +89,8 @@ def test_migration_does_not_import_live_code():
 
     from newsspider.archive import schema
 
-    source = inspect.getsource(schema.m009_timestamps_in_utc)
-    assert "timestamps" not in re.sub(r"#.*", "", source).replace("m009_timestamps_in_utc", "")
+    source = inspect.getsource(schema.m011_timestamps_in_utc)
+    assert "timestamps" not in re.sub(r"#.*", "", source).replace("m011_timestamps_in_utc", "")
 
 
 def test_readme_pandas_snippet_on_a_multi_site_multi_timezone_archive(tmp_path):

@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..items import ARTICLE_FIELDS, Article
+from ..items import JSON_COLUMNS, Article
 from ..timestamps import DATETIME_FIELDS
 from . import export, raw as raw_store, schema
 from .db import connect
@@ -22,7 +22,6 @@ from .db import connect
 STORED_FIELDS = ("id", "content_hash", "first_seen", "last_seen", "fetched_at",
                  "published_at_utc", "published_at_offset_stated", "updated_at_utc", "updated_at_offset_stated")
 _UTC_TIMES = ("first_seen", "last_seen", "fetched_at")
-_LISTS = ("authors", "image_credits", "related_links")
 
 
 class ArchiveOutdated(RuntimeError):
@@ -138,7 +137,7 @@ class ArchiveReader:
 
         out = []
         for row in self.db.query("select * from article_versions where article_id = ? order by id", [self._id(article)]):
-            for name in ("changed_fields", "authors", "image_credits", "related_links"):
+            for name in ("changed_fields", *JSON_COLUMNS, "image_credits", "related_links"):
                 row[name] = json.loads(row[name]) if row.get(name) else []
             out.append(row)
         return out
@@ -196,7 +195,7 @@ def arrow_schema():
     credit = pa.struct([("raw", pa.string()), ("agency", pa.string()), ("photographer", pa.string()), ("caption", pa.string())])
     link = pa.struct([("title", pa.string()), ("url", pa.string())])
     special = {
-        "id": pa.int64(), "authors": pa.list_(pa.string()), "image_credits": pa.list_(credit), "related_links": pa.list_(link),
+        "id": pa.int64(), **{n: pa.list_(pa.string()) for n in JSON_COLUMNS}, "image_credits": pa.list_(credit), "related_links": pa.list_(link),
         "published_at_utc": utc, "updated_at_utc": utc, **{n: utc for n in _UTC_TIMES},
         "published_at_offset": pa.int16(), "updated_at_offset": pa.int16(),
         "published_at_offset_stated": pa.bool_(), "updated_at_offset_stated": pa.bool_(),
