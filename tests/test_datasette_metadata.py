@@ -48,7 +48,7 @@ def test_title_source_facets_and_canned_queries():
     assert db["tables"]["articles"]["sort_desc"] == "published_at"
     assert set(db["tables"]["articles"]["reading_columns"]) <= set(db["tables"]["articles"]["columns"])
     # Internal tables are hidden: the near-duplicate index, compressed bodies, migrations, the FTS index.
-    assert {t for t, spec in db["tables"].items() if spec.get("hidden")} == {"minhash_bands", "raw_bodies", "_sqlite_migrations", "articles_fts"}
+    assert {t for t, spec in db["tables"].items() if spec.get("hidden")} == {"minhash_bands", "raw_bodies", "_sqlite_migrations", "articles_fts", "ingested_messages"}
     assert list(db["tables"])[0] == "articles"
 
 
