@@ -53,6 +53,16 @@ def test_reparse_waits_for_the_lock_when_asked(archive):
     assert held.returncode == 4 and "after waiting 0.5 s" in held.stderr
 
 
+def _run_recorded(db) -> bool:
+    """Has the crawl recorded its run? False too while it is still creating the archive (no tables yet)."""
+    if not db.exists():
+        return False
+    try:
+        return connect(db, readonly=True).execute("select count(*) from crawl_runs").fetchone()[0] > 0
+    except sqlite3.OperationalError:
+        return False
+
+
 def test_reparse_beside_a_crawl_writes_after_it_and_nothing_is_lost(tmp_path):
     sections, per_section = ["Chine", "Economie", "Monde"], 100
     write_mirror(tmp_path / "site", sections, per_section)
@@ -61,7 +71,7 @@ def test_reparse_beside_a_crawl_writes_after_it_and_nothing_is_lost(tmp_path):
         crawl = subprocess.Popen([sys.executable, "-m", "newsspider", *crawl_args(db, mirror.url, sections, "ARCHIVE_BATCH_SIZE=10")],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            while not db.exists() or connect(db, readonly=True).execute("select count(*) from crawl_runs").fetchone()[0] == 0:
+            while not _run_recorded(db):
                 assert crawl.poll() is None, crawl.communicate()
                 time.sleep(0.05)
             refused = newsspider("reparse", "--quiet", "--db", str(db))
