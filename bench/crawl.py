@@ -246,7 +246,7 @@ OWN_ENTRY_POINTS = (
     ("store: archive writes, in batches", "newsspider/pipelines/store.py", "flush"),
     ("dedupe", "newsspider/pipelines/dedupe.py", "process_item"),
     ("validate and clean", "newsspider/pipelines/validate.py", "process_item"),
-    ("listing pages: links, frontier lookups", "newsspider/spiders/people_fr.py", "parse_section"),
+    ("listing pages: links, frontier lookups", "newsspider/sites/people_fr/spider.py", "parse_section"),
     ("field coverage counts", "newsspider/extensions/coverage.py", "item_scraped"),
 )
 

@@ -9,7 +9,7 @@ import click
 from .archive.db import connect
 from .crawl import project_settings, run_crawl
 from .mirror import MirrorServer, people_fr_mounts
-from .parsers.sites.people_fr import CANONICAL_HOST
+from .sites.people_fr import CANONICAL_HOST
 from .runstats import summary_line
 
 

@@ -4,8 +4,10 @@ Only settings live here: every component reads its values from the crawler in
 `from_crawler`, and ingest.py, which runs without a crawler, imports its default.
 """
 
+from .sites import default_settings as _site_settings
+
 BOT_NAME = "newsspider"
-SPIDER_MODULES = ["newsspider.spiders"]
+SPIDER_MODULES = ["newsspider.spiders", "newsspider.sites"]
 NEWSPIDER_MODULE = "newsspider.spiders"
 
 # ---- the archive --------------------------------------------------------------------
@@ -100,13 +102,10 @@ HEALTH_DROP_RATIO = 0.5
 # the articles than its median share over those runs raises the alarm too, even while coverage holds.
 HEALTH_FALLBACK_JUMP = 0.3
 
-# ---- people_fr ---------------------------------------------------------------------------
-# Where requests for each host go. Point them at a mirror to crawl it exactly like
-# the site; when only the base URL is changed, alias-host links go there too.
-PEOPLE_FR_BASE_URL = "http://french.peopledaily.com.cn"
-PEOPLE_FR_ALIAS_BASE_URL = None
-PEOPLE_FR_SECTIONS = ["Chine", "Economie", "International", "Afrique", "Culture", "VieSociale", "Tourisme"]
-PEOPLE_FR_MAX_PAGES = 5  # index pages per section: index.html, index2.html, ...
+# ---- the sites ----------------------------------------------------------------------------
+# Each site's own settings (PEOPLE_FR_BASE_URL, PEOPLE_FR_SECTIONS, ...) are declared in its
+# package's SETTINGS (newsspider/sites/<name>/__init__.py), where they are documented.
+globals().update(_site_settings())
 
 # ---- news (the generic spider: `newsspider crawl news -a start=URL`) --------------------------
 # Link hops from a start page when `-a depth=N` is not given: 1 fetches the start pages

@@ -4,7 +4,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from newsspider.parsers.dates import find_fr_update_line, infer_year, parse_cms_timestamp, resolve_update_line, url_date
+from newsspider.parsers.dates import infer_year, url_date
+from newsspider.sites.people_fr.dates import find_fr_update_line, parse_cms_timestamp, resolve_update_line
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 

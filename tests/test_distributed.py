@@ -20,7 +20,7 @@ from newsspider.distributed.coordinator import Coordinator, alive_workers, token
 from newsspider.ingest import Ingest
 from newsspider.items import CrawledArticle, RawFetch, SeenAgain, UnparsedPage
 from newsspider.parsers import parse
-from newsspider.spiders.people_fr import PeopleFrSpider
+from newsspider.sites.people_fr.spider import PeopleFrSpider
 
 
 @pytest.fixture

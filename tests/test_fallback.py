@@ -10,7 +10,7 @@ from newsspider.archive import Archive
 from newsspider.archive.export import iter_articles
 from newsspider.parsers import GenericParser, parse
 from newsspider.parsers.page import Page, decode_html
-from newsspider.parsers.sites.people_fr import PeopleFrParser
+from newsspider.sites.people_fr.parser import PeopleFrParser
 
 CASES = [c for c in people_fr_articles() if not c["id"].endswith("-alias")]
 SEED = next(c for c in CASES if c["id"] == "9074390")

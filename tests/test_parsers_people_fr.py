@@ -9,7 +9,7 @@ from layouts import NO_RELATED, VARIANTS
 from newsspider.items import ARTICLE_FIELDS
 from newsspider.parsers import parse, parser_for
 from newsspider.parsers.page import decode_html
-from newsspider.parsers.sites.people_fr import PeopleFrParser
+from newsspider.sites.people_fr.parser import PeopleFrParser
 
 CASES = people_fr_articles()
 FIELD_CASES = [(case, field) for case in CASES for field in sorted(case["expected"])]

@@ -16,7 +16,7 @@ from newsspider.parsers import parse
 from newsspider.pipelines.dedupe import DedupePipeline
 from newsspider.pipelines.store import StorePipeline
 from newsspider.pipelines.validate import ValidatePipeline
-from newsspider.spiders.people_fr import PeopleFrSpider
+from newsspider.sites.people_fr.spider import PeopleFrSpider
 
 
 def item(case_id="9074390", *, url=None, fetched_at="2026-01-01T00:00:00+00:00"):

@@ -12,7 +12,7 @@ from archive_helpers import CASES, crawled, raw_fetch
 from newsspider.archive import Archive
 from newsspider.archive import raw as raw_store
 from newsspider.items import CrawledArticle, UnparsedPage
-from newsspider.spiders.people_fr import PeopleFrSpider
+from newsspider.sites.people_fr.spider import PeopleFrSpider
 from test_pipelines import Chain
 
 SEED = CASES["9074390"]

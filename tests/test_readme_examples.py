@@ -16,7 +16,7 @@ def test_adding_a_site_example_works():
     code = "\n".join(line[3:] if line.startswith("   ") else line for line in code.splitlines())
     # Registered under a test-only host, so other tests' example.org pages keep the generic parser.
     code = code.replace('hosts = ("www.example.org", "example.org")', 'hosts = ("readme-example.test",)')
-    code = code.replace("from ..generic", "from newsspider.parsers.generic").replace("from ..text", "from newsspider.parsers.text")
+    code = code.replace("from ...parsers.", "from newsspider.parsers.")
     namespace: dict = {}
     exec(compile(code, "README.md", "exec"), namespace)
     cls = namespace["ExampleParser"]

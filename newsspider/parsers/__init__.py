@@ -3,14 +3,12 @@
     >>> from newsspider.parsers import parse
     >>> article = parse(open("page.html", "rb").read(), "http://french.peopledaily.com.cn/...")
 
-`parse` picks the parser registered for the URL's host (see parsers/sites/) and
+`parse` picks the parser registered for the URL's host (see newsspider/sites/) and
 falls back to GenericParser. It returns an Article or raises ParseError.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -24,10 +22,10 @@ __all__ = ["parse", "parse_page", "Parsed", "parser_for", "Page", "ParseError", 
 
 
 def _load_sites() -> None:
-    from . import sites
+    # The site packages build on GenericParser, imported above: load them once it exists.
+    from ..sites import load_parsers
 
-    for info in pkgutil.iter_modules(sites.__path__):
-        importlib.import_module(f"{sites.__name__}.{info.name}")
+    load_parsers()
 
 
 _load_sites()

@@ -14,7 +14,7 @@ class BaseParser:
     """Subclass it (usually through GenericParser) and override the fields that differ.
 
     A subclass that sets `hosts` is registered for them on import: adding a site
-    is one new module in newsspider/parsers/sites/, with no list to edit.
+    is one new package in newsspider/sites/ (its parser.py), with no list to edit.
     """
 
     # The archive's `site` value for pages this parser handles; None: named after the host.

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 from ..archive.db import Archive
 from ..mirror import MirrorServer, people_fr_mounts
-from ..parsers.sites.people_fr import CANONICAL_HOST
+from ..sites.people_fr import CANONICAL_HOST
 from .faults import CRAWL_SETTINGS, FaultServer
 from .synthetic import MIRROR_SITE
 

@@ -27,7 +27,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from ..mirror import MirrorServer
-from ..parsers.sites.people_fr import ALIAS_HOSTS
+from ..sites.people_fr import ALIAS_HOSTS
 from .synthetic import article_html, article_path, paragraphs_for, section_html
 
 SECTION = "Pannes"

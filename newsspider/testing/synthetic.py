@@ -12,7 +12,7 @@ import random
 import re
 from pathlib import Path
 
-from ..parsers.sites.people_fr import CANONICAL_HOST
+from ..sites.people_fr import CANONICAL_HOST
 
 MIRROR_SITE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "people_fr" / "site"
 # A plain article of the mirror: no images, no credits, CMS markers present.

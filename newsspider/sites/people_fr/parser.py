@@ -12,21 +12,20 @@ import copy
 import re
 from datetime import datetime
 from functools import cached_property
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
 
 from ...items import RelatedLink
-from ..blocks import Block, Content, prose_container, split_content
-from ..dates import BEIJING, find_fr_update_line, parse_cms_timestamp, resolve_update_line, url_date
-from ..generic import GenericParser
-from ..text import BLOCK, clean, strip_title_suffix, tag_of, text_of
-from ..urls import absolute
+from ...parsers.blocks import Block, Content, prose_container, split_content
+from ...parsers.dates import url_date
+from ...parsers.generic import GenericParser
+from ...parsers.text import BLOCK, clean, strip_title_suffix, tag_of, text_of
+from ...parsers.urls import absolute
+from . import ARTICLE_LINK, ARTICLE_PATH, CANONICAL_HOST, HOSTS, NAME, canonical
+from .dates import find_fr_update_line, parse_cms_timestamp, resolve_update_line
 
-CANONICAL_HOST = "french.peopledaily.com.cn"
-ALIAS_HOSTS = ("french.people.com.cn",)
-ARTICLE_PATH = re.compile(r"^/(?P<section>[A-Za-z][\w-]*)/n\d*/\d{4}/\d{4}/c\d+-\d+\.html$")
 WECHAT = re.compile(r"wechat|weixin|code\s+QR|微信", re.I)
 SITE_NAMES = ("peopledaily.com.cn", "people.com.cn", "Quotidien du Peuple")
 
@@ -34,7 +33,6 @@ _ENPCONTENT = re.compile(r"<!--\s*enpcontent\s*-->(?P<html>.*?)<!--\s*/\s*enpcon
 _ENPPROPERTY = re.compile(r"<(?P<key>\w+)>(?P<value>[^<]*)</(?P=key)>")
 _CONTENT_HINT = ("p_content", "rwb_zw", "d2txt", "rm_txt_con", "txt_con", "box_con", "show_text", "article")
 _CHROME = re.compile(r"zdfy|share|wechat|weixin|editor|\bad[_-]|pagination|page_n", re.I)
-ARTICLE_LINK = re.compile(r"/c\d+-\d+\.html$")
 _RELATED_HINT = re.compile(r"related|xgxw|relevant|lire|same|liens|connexe", re.I)
 _RELATED_HEADING = re.compile(r"^(?:articles?\s+(?:li[ée]s|connexes)|[àa]\s+lire\s+(?:aussi|[ée]galement)|lire\s+aussi|sur\s+le\s+m[êe]me\s+sujet|dans\s+la\s+m[êe]me\s+rubrique|voir\s+aussi)\b", re.I)
 # Lines the site writes around its articles, in its own words.
@@ -53,18 +51,9 @@ _HEADING_LINE = re.compile(rf"^(?:{_RELATED_HEADING.pattern.lstrip('^')}|{_SIDEB
 _RELATED_LINE = re.compile(rf"^(?:{_RELATED_HEADING.pattern.lstrip('^')})\s*[:：]?$", re.I)
 
 
-def canonical(url: str) -> str:
-    """Alias host folded, http, no query or fragment: the archive's key for an article."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if host in ALIAS_HOSTS or host == CANONICAL_HOST:
-        return urlunsplit(("http", CANONICAL_HOST, parts.path, "", ""))
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
-
-
 class PeopleFrParser(GenericParser):
-    name = "people_fr"
-    hosts = (CANONICAL_HOST, *ALIAS_HOSTS)
+    name = NAME
+    hosts = HOSTS
 
     @cached_property
     def canonical(self) -> str:

@@ -7,19 +7,16 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from urllib.parse import urlsplit
 
 import scrapy
 
-from ..hostmap import HostMap
-from ..parsers.sites.people_fr import ALIAS_HOSTS, ARTICLE_LINK, CANONICAL_HOST, canonical
-from ..parsers.dates import url_date
-from ..parsers.urls import absolute
-from .base import ArchiveSpider
-
-SECTION_NAME = re.compile(r"^[A-Za-z][\w-]*$")
+from ...hostmap import HostMap
+from ...parsers.dates import url_date
+from ...parsers.urls import absolute
+from ...spiders.base import ArchiveSpider
+from . import ALIAS_HOSTS, ARTICLE_LINK, CANONICAL_HOST, NAME, SECTION_NAME, SETTINGS, canonical, listing_url
 # Listing pages go before articles: each one feeds the frontier the next 20 articles and the
 # next listing page. Scrapy's own queue is LIFO and takes them first anyway; the shared Redis
 # frontier sorts equal priorities by the request's JSON, which queued a section's next listing
@@ -28,7 +25,7 @@ LISTING_PRIORITY = 10
 
 
 class PeopleFrSpider(ArchiveSpider):
-    name = "people_fr"
+    name = NAME
 
     def __init__(self, sections: str | None = None, max_pages: str | int | None = None, urls: str | None = None,
                  since: str | None = None, **kwargs):
@@ -48,7 +45,7 @@ class PeopleFrSpider(ArchiveSpider):
         bad = [x for x in spider.sections if not SECTION_NAME.match(x)]
         if bad:
             raise ValueError(f"not a section name: {', '.join(bad)} (expected e.g. Economie,Chine)")
-        spider.max_pages = int(spider.max_pages_arg if spider.max_pages_arg is not None else s.getint("PEOPLE_FR_MAX_PAGES", 5))
+        spider.max_pages = int(spider.max_pages_arg if spider.max_pages_arg is not None else s.getint("PEOPLE_FR_MAX_PAGES", SETTINGS["PEOPLE_FR_MAX_PAGES"]))
         if spider.max_pages < 1:
             raise ValueError("max_pages must be at least 1")
         spider.since = None
@@ -75,8 +72,7 @@ class PeopleFrSpider(ArchiveSpider):
             yield scrapy.Request(self.hostmap.to_fetch(url), callback=self.parse_article)
 
     def section_request(self, section: str, page: int) -> scrapy.Request:
-        name = "index.html" if page == 1 else f"index{page}.html"
-        url = f"http://{CANONICAL_HOST}/{section}/{name}"
+        url = listing_url(section, page)
         return scrapy.Request(self.hostmap.to_fetch(url), callback=self.parse_section, cb_kwargs={"section": section, "page": page},
                               priority=LISTING_PRIORITY)
 

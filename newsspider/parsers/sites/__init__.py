@@ -1,1 +1,0 @@
-"""Site parsers: one module per site, each registering its hosts on import (see base.BaseParser)."""
