@@ -10,15 +10,16 @@ falls back to GenericParser. It returns an Article or raises ParseError.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from ..items import Article
-from .base import BaseParser, parser_for_host, registered_hosts
+from .base import BaseParser, parser_for_host, registered_hosts, registered_versions
 from .generic import GenericParser
 from .page import Page, ParseError
 
-__all__ = ["parse", "parse_page", "Parsed", "parser_for", "Page", "ParseError", "GenericParser", "BaseParser", "registered_hosts"]
+__all__ = ["parse", "parse_page", "Parsed", "parser_for", "Page", "ParseError", "GenericParser", "BaseParser", "registered_hosts",
+           "registered_versions"]
 
 
 def _load_sites() -> None:
@@ -31,14 +32,17 @@ def _load_sites() -> None:
 _load_sites()
 
 
-def parser_for(url: str) -> type[BaseParser]:
-    return parser_for_host(urlsplit(url).hostname or "") or GenericParser
+def parser_for(url: str, *, at: date | datetime | None = None) -> type[BaseParser]:
+    """The parser for `url`, in its version for a page fetched `at` (default: the current one)."""
+    return parser_for_host(urlsplit(url).hostname or "", at) or GenericParser
 
 
 @dataclass
 class Parsed:
     article: Article
     field_errors: dict[str, str]  # field -> the error that left it empty
+    parser: str = "GenericParser"  # the class that read the page
+    parser_version: str = "current"  # its version (BaseParser.version: "current" or its VALID_UNTIL)
 
 
 def parse_page(html: bytes | str, url: str, *, now: datetime | None = None, encoding: str | None = None) -> Parsed:
@@ -46,9 +50,10 @@ def parse_page(html: bytes | str, url: str, *, now: datetime | None = None, enco
     if not isinstance(url, str) or not url:
         raise ParseError("a page URL is required")
     page = Page(html, url, now=now, encoding=encoding)
-    parser = parser_for(url)(page)
+    # `now` is when the page was fetched: it picks the site's parser version for that day.
+    parser = parser_for(url, at=now)(page)
     article = parser.article()
-    return Parsed(article, parser.field_errors)
+    return Parsed(article, parser.field_errors, type(parser).__name__, type(parser).version())
 
 
 def parse(html: bytes | str, url: str, *, now: datetime | None = None, encoding: str | None = None) -> Article:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import ClassVar
 
 from ..items import PARSED_FIELDS, Article
 from .page import Page, ParseError
 
-_REGISTRY: dict[str, type[BaseParser]] = {}
+# Host -> the site's parser versions, oldest first; the current one (VALID_UNTIL None) last.
+_REGISTRY: dict[str, list[type[BaseParser]]] = {}
 
 
 class BaseParser:
@@ -20,6 +22,10 @@ class BaseParser:
     # The archive's `site` value for pages this parser handles; None: named after the host.
     name: ClassVar[str | None] = None
     hosts: ClassVar[tuple[str, ...]] = ()
+    # Dated versions, as Fundus' VALID_UNTIL: a version reads pages fetched before this day; the
+    # current one has None. When a site changes its template, the old parser stays as it was
+    # (a subclass or sibling with VALID_UNTIL set) and the current one reads only the new layout.
+    VALID_UNTIL: ClassVar[date | None] = None
 
     # Fields that, when this parser finds nothing, take the generic extractor's answer instead
     # (see GenericParser.fallback): a redesign then degrades a site to generic quality, not to null.
@@ -42,12 +48,24 @@ class BaseParser:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        for host in cls.__dict__.get("hosts", ()):
+        # A version names its hosts, or inherits them when it only sets its own VALID_UNTIL.
+        if "hosts" not in cls.__dict__ and "VALID_UNTIL" not in cls.__dict__:
+            return
+        for host in cls.hosts:
             host = host.lower()
-            other = _REGISTRY.get(host)
-            if other is not None and other.__qualname__ != cls.__qualname__:
-                raise RuntimeError(f"host {host} claimed by both {other.__name__} and {cls.__name__}")
-            _REGISTRY[host] = cls
+            versions = [v for v in _REGISTRY.get(host, []) if v.__qualname__ != cls.__qualname__ or v.__module__ != cls.__module__]
+            for other in versions:
+                if other.VALID_UNTIL == cls.VALID_UNTIL:
+                    raise RuntimeError(f"host {host} claimed by both {other.__name__} and {cls.__name__}"
+                                       f" (valid until {cls.VALID_UNTIL or 'now'})")
+            versions.append(cls)
+            versions.sort(key=lambda v: (v.VALID_UNTIL is None, v.VALID_UNTIL or date.min))
+            _REGISTRY[host] = versions
+
+    @classmethod
+    def version(cls) -> str:
+        """The version's name for the archive: "current", or the last day it was valid for."""
+        return cls.VALID_UNTIL.isoformat() if cls.VALID_UNTIL else "current"
 
     def article(self) -> Article:
         """The article, each field from its method; a method that raises costs that field only.
@@ -76,14 +94,32 @@ class BaseParser:
 
 
 def registered_hosts() -> dict[str, type[BaseParser]]:
-    return dict(_REGISTRY)
+    """Host -> its current parser version."""
+    return {host: versions[-1] for host, versions in _REGISTRY.items()}
 
 
-def parser_for_host(host: str) -> type[BaseParser] | None:
+def registered_versions() -> dict[str, list[type[BaseParser]]]:
+    """Host -> every parser version, oldest first."""
+    return {host: list(versions) for host, versions in _REGISTRY.items()}
+
+
+def parser_for_host(host: str, at: date | datetime | None = None) -> type[BaseParser] | None:
+    """The host's parser version for a page fetched `at` (default: the current version)."""
     host = (host or "").lower().rstrip(".")
     while host:
         if host in _REGISTRY:
-            return _REGISTRY[host]
+            return _pick(_REGISTRY[host], at)
         # www.example.com falls back to example.com.
         _, _, host = host.partition(".")
     return None
+
+
+def _pick(versions: list[type[BaseParser]], at: date | datetime | None) -> type[BaseParser]:
+    if at is None:
+        return versions[-1]
+    day = at.date() if isinstance(at, datetime) else at
+    for version in versions:
+        if version.VALID_UNTIL is None or day < version.VALID_UNTIL:
+            return version
+    # Only dated versions and a fetch after all of them: the newest one is the best guess.
+    return versions[-1]
