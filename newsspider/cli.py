@@ -711,6 +711,9 @@ def reparse(db_path, site, since, batch_size, restart, quiet, wait):
     other = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in sorted(result.outcomes.items()) if name not in ("changed", "unchanged"))
     if other:
         click.echo(f"this session: {other}")
+    if result.by_parser:
+        # Which parser, in which dated version, made this session's changes.
+        click.echo("changed by: " + ", ".join(f"{name} ({n})" for name, n in sorted(result.by_parser.items())))
     if result.field_counts:
         click.echo("field            articles changed")
         for name, n in sorted(result.field_counts.items(), key=lambda kv: (-kv[1], kv[0])):

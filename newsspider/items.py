@@ -82,6 +82,9 @@ class CrawledArticle:
     fetch_url: str
     status: int = 200
     raw: RawFetch | None = None
+    # The parser class and version that read the page (parsers.Parsed), for the archive's columns.
+    parser: str | None = None
+    parser_version: str | None = None
     # Set by the dedupe pipeline for the store pipeline to act on.
     content_hash: str | None = None
     duplicate_of: str | None = None

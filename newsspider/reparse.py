@@ -22,7 +22,7 @@ from .archive.db import Archive, content_hash, utcnow, write_transaction
 from .crawl import project_settings
 from .items import CrawledArticle
 from .parse_budget import ParseTimeout, time_limit
-from .parsers import ParseError, parse
+from .parsers import ParseError, parse, parser_for
 from .parsers.softerror import page_title, soft_error
 from .pipelines.dedupe import Deduper
 from .pipelines.validate import ValidatePipeline
@@ -40,6 +40,8 @@ class ReparseResult:
     changed: int = 0  # articles whose stored fields changed
     field_counts: Counter = field(default_factory=Counter)  # field -> articles where it changed
     outcomes: Counter = field(default_factory=Counter)  # this session: unchanged, changed, recovered, parse_error, invalid, other_site
+    # This session: "Parser version" -> articles it changed (or recovered): which parser did it.
+    by_parser: Counter = field(default_factory=Counter)
 
 
 class _Stats:
@@ -92,9 +94,13 @@ def _reparse_page(archive: Archive, validator: ValidatePipeline, page: dict, sit
         return "parse_timeout"
     except ParseError:
         return "parse_error"
+    # The version parse() chose for the fetch day (parsers.parse_page picks it the same way).
+    chosen = parser_for(page["final_url"], at=datetime.fromisoformat(fetched_at))
     if soft_error(article.headline, article.body, page_title(page["body"])):
         return "soft_error"  # an error page served with 200: never an article, nor a change to one
-    item = CrawledArticle(article=article, fetched_at=fetched_at, fetch_url=page["final_url"])
+    item = CrawledArticle(article=article, fetched_at=fetched_at, fetch_url=page["final_url"],
+                          parser=chosen.__name__, parser_version=chosen.version())
+    by = f"{chosen.__name__} {chosen.version()}"
     try:
         validator.process_item(item)
     except DropItem:
@@ -108,6 +114,7 @@ def _reparse_page(archive: Archive, validator: ValidatePipeline, page: dict, sit
         Deduper(archive).judge(item)
         _, article_id = archive.write_article(item)
         store.attach(archive.db, page["id"], article_id)
+        result.by_parser[by] += 1
         return "recovered"
     old = archive.load_article(page["article_id"])
     changed = archive.changed_fields(old, article)
@@ -115,8 +122,9 @@ def _reparse_page(archive: Archive, validator: ValidatePipeline, page: dict, sit
         return "unchanged"
     result.changed += 1
     result.field_counts.update(changed)
+    result.by_parser[by] += 1
     applied = [name for name in changed if name not in NOT_APPLIED]
     if applied:
         store.apply(archive.db, page["article_id"], old, article, changed=applied, fetched_at=fetched_at, now=utcnow(),
-                    content_hash=content_hash(article.body))
+                    content_hash=content_hash(article.body), parser=(chosen.__name__, chosen.version()))
     return "changed"

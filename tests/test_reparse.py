@@ -164,3 +164,14 @@ def test_the_command_refuses_a_missing_archive_and_a_bad_date(tmp_path, archive_
     assert not (tmp_path / "none.db").exists()
     result = CliRunner().invoke(main, ["reparse", "--db", str(archive_path), "--since", "yesterday"])
     assert result.exit_code == 2 and "--since" in result.output
+
+
+def test_reparse_records_and_reports_the_parser_and_version_that_changed_each_article(archive_path):
+    older_parser_output(archive_path)
+    result = CliRunner().invoke(main, ["reparse", "--db", str(archive_path)])
+    assert result.exit_code == 0, result.output
+    assert "changed by: PeopleFrParser current (4)" in result.output.splitlines()
+    with Archive(archive_path) as archive:
+        rows = archive.db.execute("select parser, parser_version, count(*) from articles group by 1, 2 order by 1").fetchall()
+    # The helper stored the others without saying which parser read them; an unchanged re-parse leaves them so.
+    assert rows == [(None, None, 8), ("PeopleFrParser", "current", 4)]

@@ -302,6 +302,8 @@ class Archive:
     def _row(self, item: CrawledArticle) -> dict[str, Any]:
         row = article_row(item.article, digest=item.content_hash or content_hash(item.article.body), fetched_at=item.fetched_at)
         row["last_seen"] = item.fetched_at
+        if item.parser is not None:
+            row["parser"], row["parser_version"] = item.parser, item.parser_version
         return row
 
     def _insert(self, item: CrawledArticle) -> int:

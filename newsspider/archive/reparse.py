@@ -73,7 +73,7 @@ def finish(db: Database, run_id: int, now: str) -> None:
 
 
 def apply(db: Database, article_id: int, old: Article, article: Article, *, changed: list[str], fetched_at: str, now: str,
-          content_hash: str | None) -> None:
+          content_hash: str | None, parser: tuple[str, str] | None = None) -> None:
     """Overwrite the article's extracted fields with a re-parse, keeping the old ones (`old`, as loaded) as a version.
 
     The article keeps its URLs (its identity) and its first_seen/last_seen
@@ -82,6 +82,8 @@ def apply(db: Database, article_id: int, old: Article, article: Article, *, chan
     versions.record(db, article_id, old, changed_fields=changed, changed_at=now, cause="reparse")
     row = article_row(article, digest=content_hash, fetched_at=fetched_at)
     del row["url"], row["canonical_url"]
+    if parser is not None:
+        row["parser"], row["parser_version"] = parser
     db["articles"].update(article_id, row)
     if "image_credits" in changed:
         db.execute("delete from image_credits where article_id = ?", [article_id])

@@ -319,3 +319,12 @@ def pending(db: Database) -> list[str]:
 
 def apply(db: Database) -> None:
     migrations.apply(db)
+
+
+@migrations()
+def m012_parser_version(db: Database) -> None:
+    # Which parser read the article and in which of its dated versions (parsers/base.py:
+    # "current" or its VALID_UNTIL day), so a reparse can say what changed and why.
+    # Articles stored before this column existed get null: nobody recorded it for them.
+    db["articles"].add_column("parser", str)
+    db["articles"].add_column("parser_version", str)

@@ -65,7 +65,8 @@ def encode_item(item, *, spider: str, worker: str, message_id: str | None = None
     if isinstance(item, CrawledArticle):
         kind = "article"
         body = {"article": item.article.to_dict(), "fetched_at": item.fetched_at, "fetch_url": item.fetch_url,
-                "status": item.status, "raw": _raw(item.raw) if item.raw is not None else None}
+                "status": item.status, "raw": _raw(item.raw) if item.raw is not None else None,
+                "parser": item.parser, "parser_version": item.parser_version}
     elif isinstance(item, UnparsedPage):
         kind = "unparsed"
         body = {"raw": _raw(item.raw), "fetched_at": item.fetched_at, "error": item.error, "outcome": item.outcome}
@@ -102,6 +103,7 @@ def decode(data: bytes) -> Message:
             message.item = CrawledArticle(
                 article=Article.from_dict(body["article"]), fetched_at=body["fetched_at"], fetch_url=body["fetch_url"],
                 status=int(body["status"]), raw=_unraw(body["raw"]) if body.get("raw") else None,
+                parser=body.get("parser"), parser_version=body.get("parser_version"),
             )
         elif kind == "unparsed":
             message.item = UnparsedPage(raw=_unraw(body["raw"]), fetched_at=body["fetched_at"], error=body["error"], outcome=body["outcome"])

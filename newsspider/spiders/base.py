@@ -153,7 +153,8 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"newsspider/field_errors/{name}")
             self.logger.warning("field %s left empty on %s: %s", name, public_url, error)
         self.crawler.stats.inc_value("newsspider/articles_parsed")
-        return CrawledArticle(article=article, fetched_at=fetched_at, fetch_url=response.url, status=response.status, raw=raw)
+        return CrawledArticle(article=article, fetched_at=fetched_at, fetch_url=response.url, status=response.status, raw=raw,
+                              parser=parsed.parser, parser_version=parsed.parser_version)
 
     def unparsed(self, response, public_url: str, *, outcome: str, error: str) -> UnparsedPage:
         """A response kept raw without an article (a listing, say), for a later parser or reparse to try again."""
