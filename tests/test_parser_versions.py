@@ -62,3 +62,14 @@ def test_people_fr_is_registered_from_its_package_for_every_host():
     for host in ("french.peopledaily.com.cn", "french.people.com.cn"):
         assert parser_for(f"http://{host}/Economie/n3/2016/0619/c31355-9074390.html") is PeopleFrParser
     assert PeopleFrParser.version() == "current"
+
+
+def test_site_parsers_override_only_fields_and_named_hooks():
+    from newsspider.items import PARSED_FIELDS
+    from newsspider.parsers.base import registered_versions
+
+    allowed = set(PARSED_FIELDS) | set(GenericParser.HOOKS) | {"name", "hosts", "VALID_UNTIL", "FALLBACK_FIELDS"}
+    for versions in registered_versions().values():
+        for cls in versions:
+            overridden = {n for n in cls.__dict__ if hasattr(GenericParser, n) and not n.startswith("__")}
+            assert overridden <= allowed, (cls.__name__, overridden - allowed)

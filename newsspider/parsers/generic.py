@@ -20,6 +20,19 @@ from .urls import absolute, same_site, strip_tracking
 
 
 class GenericParser(BaseParser):
+    """The parser for any site. A site parser overrides only what its site gets wrong:
+
+    - a field method (items.PARSED_FIELDS: headline, body, published_at, ...), or
+    - one of HOOKS, the named precomputations every field builds on:
+      `content_container` (the element holding the article's paragraphs: body, captions and
+      related links are told apart by it), `content` (that element split into paragraphs and
+      credits), `wants_fallback` (whether an empty field takes the generic answer).
+
+    Anything else here is an internal of the generic parser and may change under a site.
+    """
+
+    # Named hooks a site parser may override besides the field methods (tests/test_parser_versions.py checks).
+    HOOKS: tuple[str, ...] = ("content_container", "content", "wants_fallback")
 
     # ---- the per-field fallback of site parsers --------------------------------------------
     @cached_property
