@@ -54,7 +54,7 @@ class Broken(GenericParser):
 def test_a_failing_field_costs_that_field_only(monkeypatch):
     from newsspider import parsers
 
-    monkeypatch.setattr(parsers, "parser_for", lambda url: Broken)
+    monkeypatch.setattr(parsers, "parser_for", lambda url, at=None: Broken)
     parsed = parse_page(page_with_ld("{}"), URL, now=FROZEN_NOW)
     assert parsed.article.authors == [] and parsed.article.headline == "Deep waters"
     assert parsed.field_errors == {"authors": "Broken.authors: RuntimeError('a bug in one field')"}
