@@ -145,6 +145,9 @@ def _run_crawl(spider: str, *, settings: Settings, args: dict[str, str] | None =
     )
 
 
+SITE_PRIORITY = 45  # a sites file's per-site settings: over -s (cmdline, 40)
+
+
 def run_sites(sites, *, settings: Settings) -> list[CrawlResult]:
     """Every site of a sites file in one CrawlerProcess (one reactor, one archive lock): a crawler per
     site, with the site's settings over `settings`, so each has its own stats and crawl_runs row."""
@@ -156,12 +159,15 @@ def run_sites(sites, *, settings: Settings) -> list[CrawlResult]:
         crawlers = []
         for site in sites:
             site_settings = settings.copy()
+            # Above "cmdline": process.crawl() merges the process's settings into the crawler's, and
+            # at an equal priority they would win over the site's.
             for key, value in site.settings.items():
-                site_settings.set(key, value, priority="cmdline")
+                site_settings.set(key, value, priority=SITE_PRIORITY)
             if settings.get("JOBDIR"):
                 # Each crawler's queue in its own folder: a shared JOBDIR would mix their frontiers.
-                site_settings.set("JOBDIR", f"{settings.get('JOBDIR')}/{len(crawlers)}", priority="cmdline")
-            crawler = Crawler(process.spider_loader.load(site.spider), site_settings)
+                site_settings.set("JOBDIR", f"{settings.get('JOBDIR')}/{len(crawlers)}", priority=SITE_PRIORITY)
+            # As CrawlerProcess.create_crawler does, but with the site's settings: the first installs the reactor.
+            crawler = Crawler(process.spider_loader.load(site.spider), site_settings, init_reactor=not crawlers)
             errors: list[str] = []
             deferred = process.crawl(crawler, **site.spider_args())
             deferred.addErrback(lambda failure, errors=errors: errors.append(failure.getErrorMessage()))
