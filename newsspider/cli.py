@@ -91,6 +91,7 @@ def main():
     Examples:
       newsspider demo                                  # crawl the bundled mirror into ./archive.db
       newsspider crawl people_fr -a sections=Economie  # crawl the real site
+      newsspider crawl --sites sites.toml              # every site of a sites file, one run
       newsspider extract https://www.example.org/a.html  # fetch and parse one live page
       newsspider extract --url URL page.html           # parse one saved page
       newsspider serve                                 # browse the archive in datasette

@@ -77,6 +77,14 @@ def site_spiders() -> list[str]:
     return [name for name in known_parsers()[1:] if find_spec(f"newsspider.spiders.{name}") is not None]
 
 
+def _spider_arguments(name: str) -> list[str]:
+    from scrapy.spiderloader import SpiderLoader
+
+    from .crawl import project_settings
+
+    return SpiderLoader.from_settings(project_settings()).load(name).arguments()
+
+
 def load(path: str | Path) -> list[Site]:
     """The sites of a sites file, or SitesFileError naming every problem (site, key, and line when known)."""
     text = Path(path).read_text(encoding="utf-8")
@@ -143,6 +151,11 @@ def load(path: str | Path) -> list[Site]:
                     bad(f"{key!r} must be {' or '.join(t.__name__ for t in types)}, got {raw[key]!r}", key)
                 else:
                     site.arguments[key] = raw[key]
+        if parser in parsers and site.spider != "news":
+            accepted = _spider_arguments(site.spider)
+            for key in site.arguments:
+                if key not in accepted:
+                    bad(f"{key!r} is not an argument of the {site.spider} spider; it takes: {', '.join(accepted)}", key)
         sites.append(site)
     if problems:
         raise SitesFileError("\n".join(problems))

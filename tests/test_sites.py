@@ -154,6 +154,7 @@ feeds = 3
     ("x = ", "not valid TOML"),
     ('sites = 1\n[[site]]\nname = "x"\nstart = "https://a.org/"\n', ":1: unknown top-level key 'sites'"),
     ('[[site]]\nname = "x"\n', "no sources"),
+    ('[[site]]\nname = "p"\nparser = "people_fr"\ndepth = 2\n', ":4: site 1 (p): 'depth' is not an argument of the people_fr spider"),
 ])
 def test_sites_check_refuses_broken_files(tmp_path, text, message):
     run = run_cli("sites", "check", str(write_sites(tmp_path, text)))
