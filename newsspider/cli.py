@@ -15,12 +15,12 @@ import click
 
 from . import __version__, health
 from .archive.db import FILE_MODE, Archive, make_dirs
-from .crawl import EXIT_FAILED, EXIT_LOCKED, EXIT_NEEDS_UPGRADE, EXIT_USAGE, project_settings, run_crawl
+from .crawl import EXIT_ALARM, EXIT_EMPTY, EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_NEEDS_UPGRADE, EXIT_USAGE, project_settings, run_crawl
 from .distributed import DEFAULT_PREFIX, check_name
 from .fetch import templated_user_agent
 from .lock import ArchiveLock, ArchiveLocked, UnsafeLockFile
 from .pagefile import GZIP_MAGIC, inflate, read_page
-from .runstats import limits_hit, summary_line
+from .runstats import RunCounts, limits_hit, summary_line
 from .timestamps import utc_columns
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +91,7 @@ def main():
     Examples:
       newsspider demo                                  # crawl the bundled mirror into ./archive.db
       newsspider crawl people_fr -a sections=Economie  # crawl the real site
+      newsspider crawl --sites sites.toml              # every site of a sites file, one run
       newsspider extract https://www.example.org/a.html  # fetch and parse one live page
       newsspider extract --url URL page.html           # parse one saved page
       newsspider serve                                 # browse the archive in datasette
@@ -102,7 +103,8 @@ def main():
 
 
 @main.command(context_settings={"ignore_unknown_options": False})
-@click.argument("spider")
+@click.argument("spider", required=False)
+@click.option("--sites", "sites_path", type=click.Path(exists=True, dir_okay=False), help="Crawl every site of this sites file (TOML, see `newsspider sites check`) in one run, instead of SPIDER.")
 @click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to write to.")
 @click.option("-a", "spider_args", multiple=True, metavar="NAME=VALUE", help="Spider argument, as in `scrapy crawl -a`.")
 @click.option("-s", "settings_args", multiple=True, metavar="NAME=VALUE", help="Scrapy setting, as in `scrapy crawl -s`.")
@@ -114,7 +116,7 @@ def main():
 @click.option("--redis-job", metavar="NAME", help="With --redis: the shared crawl to join (default: the spider's name). Workers of one job share a frontier.")
 @click.option("--redis-prefix", default=DEFAULT_PREFIX, show_default=True, metavar="PREFIX", help="With --redis: namespace of the Redis keys, one per archive (ingest takes the same).")
 @click.option("--redis-reset", is_flag=True, help="With --redis: forget the job's frontier and seen requests first (refused while workers of the job run).")
-def crawl(spider, db_path, spider_args, settings_args, since, full, log_file, log_level, redis_url, redis_job, redis_prefix, redis_reset):
+def crawl(spider, sites_path, db_path, spider_args, settings_args, since, full, log_file, log_level, redis_url, redis_job, redis_prefix, redis_reset):
     """Crawl SPIDER into the archive and print a one-line summary.
 
     Runs are incremental: new articles are fetched, known ones newer than
@@ -153,7 +155,16 @@ def crawl(spider, db_path, spider_args, settings_args, since, full, log_file, lo
       newsspider crawl people_fr --since 2024-05-01 --log-file /var/log/newsspider.log
       newsspider crawl news -a sitemap=https://www.example.org/sitemap.xml -s NEWSSPIDER_CONTACT=me@example.org
       newsspider crawl people_fr --redis redis://:secret@10.0.0.5:6379/0   # on each worker machine
+      newsspider crawl --sites examples/sites.toml --db /srv/news/archive.db  # every site, one run
+
+    With --sites FILE, every site of the file is crawled in one run (one
+    process, one lock): one summary line per site, then a total. Each site
+    has its own crawl_runs row (args.site names it). The exit code is the
+    worst of the sites' (1 over 5 over 3 over 0), and the total names the
+    sites that did not succeed.
     """
+    if bool(spider) == bool(sites_path):
+        raise click.UsageError("give a SPIDER or --sites FILE (not both)")
     overrides = _pairs(settings_args, "-s")
     overrides["ARCHIVE_DB"] = db_path
     if log_level:
@@ -173,6 +184,10 @@ def crawl(spider, db_path, spider_args, settings_args, since, full, log_file, lo
             raise click.BadParameter(f"expected a date such as 2024-05-01, got {since!r}", param_hint="--since") from None
         args["since"] = since
     settings = project_settings(overrides)
+    if sites_path:
+        if spider_args or redis_url or redis_job or redis_reset:
+            raise click.UsageError("--sites takes its sources and arguments from the file: no -a, no --redis")
+        sys.exit(_crawl_sites(sites_path, settings, args, db_path))
     from scrapy.spiderloader import SpiderLoader
 
     loader = SpiderLoader.from_settings(settings)
@@ -201,6 +216,40 @@ def crawl(spider, db_path, spider_args, settings_args, since, full, log_file, lo
         click.echo(f"newsspider {spider}: failed: no page could be fetched ({result.counts.http_errors} network or HTTP errors, "
                    "see the log); is the site, or the network, down?", err=True)
     sys.exit(result.exit_code)
+
+
+def _crawl_sites(path, settings, args, db_path) -> int:
+    from . import sites_file
+    from .crawl import run_sites
+
+    try:
+        sites = sites_file.load(path)
+    except sites_file.SitesFileError as exc:
+        raise click.UsageError(str(exc)) from None
+    for site in sites:
+        site.arguments.update({k: v for k, v in args.items() if k not in site.arguments})  # --since
+    with _archive_run(db_path, "crawl --sites"):
+        results = run_sites(sites, settings=settings)
+    worst, failing = EXIT_OK, []
+    total = RunCounts()
+    for result in results:
+        if result.error:
+            click.echo(f"newsspider {result.spider}: cannot start: {result.error}", err=True)
+        click.echo(_summary(result.spider, result, db_path))
+        code = result.exit_code if not result.error else EXIT_USAGE
+        if code:
+            failing.append(f"{result.spider} (exit {code})")
+        worst = max(worst, code, key=_EXIT_SEVERITY.index)
+        for key, value in result.counts.as_dict().items():
+            setattr(total, key, getattr(total, key) + value)
+    status = "finished" if not failing else f"{len(failing)} of {len(results)} sites did not succeed: {', '.join(failing)}"
+    elapsed = max((r.elapsed for r in results), default=0.0)
+    click.echo(summary_line(f"total ({len(results)} sites)", None, status, None, total, elapsed, db_path))
+    return worst
+
+
+# Which site's exit code the run of many sites takes: the most serious.
+_EXIT_SEVERITY = [EXIT_OK, EXIT_EMPTY, EXIT_ALARM, EXIT_USAGE, EXIT_FAILED]
 
 
 def _crawl_worker(spider, settings, args, url, job, prefix, reset) -> int:
@@ -860,3 +909,32 @@ def export(db_path, fmt, since, published_since, published_until, site, output):
 
 if __name__ == "__main__":
     main()
+
+
+@main.group()
+def sites():
+    """Sites files: many sites, their sources, parsers and settings, for `crawl --sites`."""
+
+
+@sites.command("check")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def sites_check(path):
+    """Validate the sites file PATH: print its sites, or every problem (line, site, key); exit 2 on any.
+
+    \b
+    Example:
+      newsspider sites check examples/sites.toml
+      newsspider crawl --sites examples/sites.toml
+    """
+    from . import sites_file
+
+    try:
+        loaded = sites_file.load(path)
+    except sites_file.SitesFileError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_USAGE)
+    for site in loaded:
+        sources = ", ".join(f"{len(getattr(site, k))} {k}" for k in sites_file.SOURCE_KEYS if getattr(site, k))
+        click.echo(f"{site.name}: parser {site.parser}, spider {site.spider}, {sources}"
+                   + (f", {site.settings}" if site.settings else ""))
+    click.echo(f"{path}: {len(loaded)} sites, OK")

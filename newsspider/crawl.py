@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from .runstats import WRITE_ERROR, RunCounts, finish_reason, run_status
@@ -143,3 +143,46 @@ def _run_crawl(spider: str, *, settings: Settings, args: dict[str, str] | None =
         stats=stats,
         error=errors[0] if errors else None,
     )
+
+
+SITE_PRIORITY = 45  # a sites file's per-site settings: over -s (cmdline, 40)
+
+
+def run_sites(sites, *, settings: Settings) -> list[CrawlResult]:
+    """Every site of a sites file in one CrawlerProcess (one reactor, one archive lock): a crawler per
+    site, with the site's settings over `settings`, so each has its own stats and crawl_runs row."""
+    with disk_frontier(settings):
+        started = time.monotonic()
+        for name in _DOWNLOAD_ERROR_LOGGERS:
+            logging.getLogger(name).addFilter(NetworkErrorsInOneLine())
+        process = CrawlerProcess(settings)
+        crawlers = []
+        for site in sites:
+            site_settings = settings.copy()
+            # Above "cmdline": process.crawl() merges the process's settings into the crawler's, and
+            # at an equal priority they would win over the site's.
+            for key, value in site.settings.items():
+                site_settings.set(key, value, priority=SITE_PRIORITY)
+            if settings.get("JOBDIR"):
+                # Each crawler's queue in its own folder: a shared JOBDIR would mix their frontiers.
+                site_settings.set("JOBDIR", f"{settings.get('JOBDIR')}/{len(crawlers)}", priority=SITE_PRIORITY)
+            # As CrawlerProcess.create_crawler does, but with the site's settings: the first installs the reactor.
+            crawler = Crawler(process.spider_loader.load(site.spider), site_settings, init_reactor=not crawlers)
+            errors: list[str] = []
+            deferred = process.crawl(crawler, **site.spider_args())
+            deferred.addErrback(lambda failure, errors=errors: errors.append(failure.getErrorMessage()))
+            crawlers.append((site, crawler, errors))
+        process.start()
+        results = []
+        for site, crawler, errors in crawlers:
+            try:
+                stats = crawler.stats.get_stats()
+            except (RuntimeError, AttributeError):
+                stats = {}
+            reason = finish_reason(stats.get("finish_reason"), stats)
+            counts = RunCounts.from_stats(stats)
+            results.append(CrawlResult(spider=site.name, run_id=stats.get("newsspider/run_id"), finish_reason=reason,
+                                       status=run_status(reason, counts) if not errors else "failed", counts=counts,
+                                       elapsed=time.monotonic() - started, stats=stats,
+                                       error=errors[0] if errors else None))
+        return results

@@ -30,6 +30,11 @@ What is taken for an article:
   (pagekind.looks_like_listing: no article markup and mostly link text; counted in
   `newsspider/listing_pages`), and the validate pipeline drops pages without headline or body.
 
+A homepage (any HTML page) given as a sitemap or feed is searched for the site's lists instead:
+its <link rel="alternate"> RSS/Atom feeds, robots.txt's Sitemap: lines and COMMON_INDEX_PATHS,
+on the homepage's host only, then its article links as from a start page (counted under
+newsspider/discovery/).
+
 Staying on site: the hosts of the start, sitemap and feed URLs, without "www.", plus `domains`,
 are the site; their www. and bare forms and their subdomains are on it (Scrapy's allowed_domains
 rule). Any other link is never requested and is counted in `newsspider/offsite_links`.
@@ -241,6 +246,38 @@ class NewsSpider(ArchiveSpider):
         self.documents += 1
         return self.request(public_url, self.parse_index, index_depth=index_depth)
 
+    def discover(self, response, public: str):
+        """Feeds and sitemaps of a homepage: its <link rel=alternate> feeds, robots.txt's Sitemap:
+        lines, and COMMON_INDEX_PATHS, all on the homepage's own host; its article links last, as
+        a start page's would be (the depth applies)."""
+        if not isinstance(response, HtmlResponse):
+            response = response.replace(cls=HtmlResponse)
+        stats = self.crawler.stats
+        stats.inc_value("newsspider/discovery/homepages")
+        base = absolute(response.xpath("//head/base/@href").get(), public) or public
+        found: list[str] = []
+        for link in response.xpath("//link[@href]"):
+            rel = (link.attrib.get("rel") or "").lower().split()
+            kind = (link.attrib.get("type") or "").lower().split(";")[0].strip()
+            if "alternate" in rel and kind in FEED_TYPES and (url := absolute(link.attrib["href"], base)):
+                found.append(url)
+                stats.inc_value("newsspider/discovery/link_rel")
+        root = f"{urlsplit(public).scheme}://{urlsplit(public).netloc}"
+        found.append(f"{root}/robots.txt")
+        found += [f"{root}{path}" for path in COMMON_INDEX_PATHS]
+        host = _host(public)
+        for url in found:
+            url = strip_tracking(url)
+            if _host(url) != host:
+                # Same host only: a feed on a CDN or another site is not this site's list.
+                stats.inc_value("newsspider/discovery/offhost")
+                continue
+            stats.inc_value("newsspider/discovery/tried")
+            if (request := self.index_request(url, index_depth=1)) is not None:
+                yield request
+        if self.depth >= 1:
+            yield from self.follow_links(response, public, 1)
+
     def limit_hit(self, which: str, message: str) -> None:
         key = f"{LIMITS_PREFIX}{which}"
         if not self.crawler.stats.get_value(key):
@@ -263,6 +300,10 @@ class NewsSpider(ArchiveSpider):
                     yield request
             return
         listing = Reader(response.body, public, max_size=self.max_size)
+        if listing.kind == "unknown" and index_depth == 0 and content_kind(response) == "html":
+            # A homepage given as a sitemap or feed: look for the site's own lists (counted).
+            yield from self.discover(response, public)
+            return
         if listing.kind == "unknown":
             self.crawler.stats.inc_value("newsspider/index_errors")
             self.logger.warning("not a sitemap or feed: %s%s", public, f" ({listing.error})" if listing.error else "")
@@ -299,6 +340,13 @@ class NewsSpider(ArchiveSpider):
         elif not read:
             self.logger.warning("no entries in %s", public)
 
+
+
+# Where sites commonly keep their feeds and sitemaps; tried (politely, with the crawl's delay and
+# robots.txt) only for a homepage given as a sitemap or feed.
+COMMON_INDEX_PATHS = ("/feed", "/rss", "/rss.xml", "/atom.xml", "/feed.xml", "/index.xml",
+                      "/sitemap.xml", "/sitemap_index.xml", "/news-sitemap.xml", "/sitemap-news.xml")
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 
 
 @dataclass(frozen=True)
