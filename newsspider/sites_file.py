@@ -64,17 +64,16 @@ class Site:
 
 def known_parsers() -> list[str]:
     """The parser names a site may give: generic, and each site package. The one place that asks the registry."""
-    from .parsers import base, sites  # noqa: F401  (importing sites registers them)
+    from . import sites
 
-    names = {cls.__module__.rsplit(".", 1)[-1] for cls in base.registered_hosts().values()}
-    return ["generic", *sorted(names)]
+    return ["generic", *sites.names()]
 
 
 def site_spiders() -> list[str]:
-    """Site packages that have a spider of their own (same name as the parser)."""
+    """Site packages that have a spider of their own (spider.py in the site's folder)."""
     from importlib.util import find_spec
 
-    return [name for name in known_parsers()[1:] if find_spec(f"newsspider.spiders.{name}") is not None]
+    return [name for name in known_parsers()[1:] if find_spec(f"newsspider.sites.{name}.spider") is not None]
 
 
 def _spider_arguments(name: str) -> list[str]:
