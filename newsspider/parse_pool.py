@@ -93,6 +93,16 @@ def parse_for_crawl(function: str, body: bytes, url: str, fetched: datetime, enc
     return "article", article, dict(parsed.field_errors)
 
 
+def _cpu_seconds(pid: int | None) -> float:
+    """CPU seconds process `pid` has used (0 where /proc cannot tell): workers are grandchildren of the
+    crawl (through the forkserver), so a wait4 on the crawl may not include them."""
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, TypeError):
+        return 0.0
+
+
 def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
@@ -123,6 +133,7 @@ class ParsePool:
         self.grace = grace
         self.killed = 0  # worker processes killed for a parse deaf to its time limit
         self.replaced = 0  # pools started after the first one
+        self.worker_cpu = 0.0  # CPU seconds of the stopped workers (Linux), which the crawl's own rusage may miss
         self._executor: ProcessPoolExecutor | None = None
         self._waiting: deque = deque()
         self._active = 0
@@ -190,10 +201,10 @@ class ParsePool:
             self.replaced += 1
         self._stop(executor)
 
-    @staticmethod
-    def _stop(executor: ProcessPoolExecutor, timeout: float = 5.0) -> None:
+    def _stop(self, executor: ProcessPoolExecutor, timeout: float = 5.0) -> None:
         # ProcessPoolExecutor has no way to kill its workers; its process table is the only handle on them.
         processes = list((getattr(executor, "_processes", None) or {}).values())
+        self.worker_cpu += sum(_cpu_seconds(p.pid) for p in processes)
         for process in processes:
             if process.is_alive():
                 process.kill()

@@ -60,6 +60,8 @@ class ParsePipeline:
         if self.pool.killed:
             self.crawler.stats.set_value("newsspider/parse_workers_killed", self.pool.killed)
         self.pool.close()
+        if self.pool.worker_cpu:
+            self.crawler.stats.set_value("newsspider/parse_workers_cpu_seconds", round(self.pool.worker_cpu, 2))
 
 
 def _fetched(iso: str):
