@@ -123,7 +123,7 @@ class ParsePool:
     """Parses pages in `workers` processes; submit() returns a Deferred that fires with parse_for_crawl's result."""
 
     def __init__(self, workers: int, *, limit: float, function: str = DEFAULT_PARSE_FUNCTION,
-                 grace: float = HARD_LIMIT_GRACE_SECONDS):
+                 grace: float = HARD_LIMIT_GRACE_SECONDS, stopping: Callable[[], bool] = lambda: False):
         from twisted.internet import reactor
 
         self.reactor = reactor
@@ -131,6 +131,9 @@ class ParsePool:
         self.limit = limit
         self.function = function
         self.grace = grace
+        # True once the crawl is stopping (SIGINT/SIGTERM): pages still waiting are kept raw rather than
+        # parsed, so a stop takes at most the pages in the pool's time limit.
+        self.stopping = stopping
         self.killed = 0  # worker processes killed for a parse deaf to its time limit
         self.replaced = 0  # pools started after the first one
         self.worker_cpu = 0.0  # CPU seconds of the stopped workers (Linux), which the crawl's own rusage may miss
@@ -156,6 +159,10 @@ class ParsePool:
         return d
 
     def _pump(self) -> None:
+        if self._waiting and self.stopping():
+            waiting, self._waiting = self._waiting, deque()
+            for _args, d, _r in waiting:
+                d.callback(("parse_error", "the crawl stopped before this page was parsed", None))
         while self._waiting and self._active < self.workers * PAGES_PER_WORKER and not self._closed:
             args, d, resubmits = self._waiting.popleft()
             executor = self._current()

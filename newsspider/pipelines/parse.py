@@ -30,7 +30,8 @@ class ParsePipeline:
         if not workers:
             raise NotConfigured("NEWSSPIDER_PARSE_WORKERS is 0: pages are parsed in the crawl's thread")
         pool = ParsePool(workers, limit=crawler.settings.getfloat("PARSE_TIME_LIMIT_SECONDS", 0),
-                         function=crawler.settings.get("NEWSSPIDER_PARSE_FUNCTION") or DEFAULT_PARSE_FUNCTION)
+                         function=crawler.settings.get("NEWSSPIDER_PARSE_FUNCTION") or DEFAULT_PARSE_FUNCTION,
+                         stopping=lambda: not crawler.crawling)
         pipeline = cls(crawler, pool)
         # engine_stopped comes after close_spider, and also after a crawl that failed to open.
         crawler.signals.connect(pipeline.stop, signal=signals.engine_stopped)
