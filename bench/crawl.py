@@ -194,7 +194,21 @@ def full(base: str, sections: list[str], pages: int, out_dir: Path, n: int, prof
     seconds, rss, out, err, code, cpu = measure(cmd)
     stored = _articles(db)
     assert code == 0 and stored == n, f"newsspider crawl: exit {code}, {stored}/{n} articles\n{out}\n{err[-2000:]}"
+    # The parser processes are the forkserver's children, not the crawl's: their CPU comes from the run's stats.
+    cpu += _run_stat(db, "newsspider/parse_workers_cpu_seconds")
     return {"pages": stored, "seconds": seconds, "rss_kib": rss, "summary": out.strip(), "cpu": cpu}
+
+
+def _run_stat(db: Path, name: str) -> float:
+    import json
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        row = conn.execute("select stats from crawl_runs order by id desc limit 1").fetchone()
+    finally:
+        conn.close()
+    return float(json.loads(row[0] or "{}").get(name, 0)) if row else 0.0
 
 
 def redis_workers(base: str, sections: list[str], pages: int, out_dir: Path, n: int, redis_url: str,

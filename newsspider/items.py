@@ -92,6 +92,18 @@ class CrawledArticle:
 
 
 @dataclass
+class PendingParse:
+    """An article page on its way to the parse pool (NEWSSPIDER_PARSE_WORKERS): the parse pipeline
+    turns it into a CrawledArticle or an UnparsedPage before any other pipeline sees it."""
+
+    raw: RawFetch
+    public_url: str
+    fetched_at: str
+    fetch_url: str
+    status: int = 200
+
+
+@dataclass
 class UnparsedPage:
     """An article response that gave no article: stored raw, so a later parser can try again."""
 

@@ -77,6 +77,7 @@ TELNETCONSOLE_ENABLED = False
 CONCURRENT_ITEMS = 1
 
 ITEM_PIPELINES = {
+    "newsspider.pipelines.parse.ParsePipeline": 50,
     "newsspider.pipelines.validate.ValidatePipeline": 100,
     "newsspider.pipelines.dedupe.DedupePipeline": 200,
     "newsspider.pipelines.store.StorePipeline": 300,
@@ -137,6 +138,9 @@ NEWS_SITEMAP_MAX_FILES = 10_000
 # articles parse in well under a second; the largest page a crawl accepts (DOWNLOAD_MAXSIZE)
 # in some 30 s on the development machine (docs/RELIABILITY.md).
 PARSE_TIME_LIMIT_SECONDS = 20.0
+# Parser processes (newsspider/parse_pool.py): 'auto' is one per CPU this process may use (0 on a
+# single CPU, where a pool would only add pickling); 0 parses in the crawl's own thread.
+NEWSSPIDER_PARSE_WORKERS = "auto"
 
 # ---- bounded memory ----------------------------------------------------------------------
 # The requests waiting to be fetched are kept on disk, in a folder made for the run under

@@ -119,7 +119,8 @@ def test_a_worker_runs_nothing_that_opens_the_archive():
     settings = project_settings({"ARCHIVE_DB": "/nonexistent/archive.db"})
     apply_worker_settings(settings, url="redis://127.0.0.1:6399/0", job="people_fr")
     pipelines = {k: v for k, v in settings.getdict("ITEM_PIPELINES").items() if v is not None}
-    assert set(pipelines) == {"newsspider.pipelines.validate.ValidatePipeline", "newsspider.pipelines.push.RedisPushPipeline"}
+    assert set(pipelines) == {"newsspider.pipelines.parse.ParsePipeline", "newsspider.pipelines.validate.ValidatePipeline",
+                              "newsspider.pipelines.push.RedisPushPipeline"}
     assert pipelines["newsspider.pipelines.validate.ValidatePipeline"] < pipelines["newsspider.pipelines.push.RedisPushPipeline"]
     assert settings.getdict("EXTENSIONS")["newsspider.extensions.crawl_runs.CrawlRunRecorder"] is None
     assert settings["SCHEDULER"].endswith("RedisScheduler") and settings.getbool("SCHEDULER_PERSIST")

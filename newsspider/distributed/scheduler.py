@@ -27,7 +27,7 @@ from scrapy_redis.scheduler import Scheduler
 from redis.exceptions import RedisError
 from scrapy.utils.asyncio import call_later, create_looping_call
 
-from ..items import CrawledArticle, UnparsedPage
+from ..items import CrawledArticle, PendingParse, UnparsedPage
 from ..runstats import RunCounts
 from . import LEASE_SECONDS, codec, keys_from_settings, worker_id
 from .coordinator import Coordinator, token
@@ -108,14 +108,14 @@ class InFlightTagger:
     def process_spider_output(self, response, result, spider=None):
         token = response.meta.get(INFLIGHT)
         for output in result:
-            if token and isinstance(output, (CrawledArticle, UnparsedPage)):
+            if token and isinstance(output, (CrawledArticle, UnparsedPage, PendingParse)):
                 setattr(output, INFLIGHT, token)
             yield output
 
     async def process_spider_output_async(self, response, result, spider=None):
         token = response.meta.get(INFLIGHT)
         async for output in result:
-            if token and isinstance(output, (CrawledArticle, UnparsedPage)):
+            if token and isinstance(output, (CrawledArticle, UnparsedPage, PendingParse)):
                 setattr(output, INFLIGHT, token)
             yield output
 

@@ -8,10 +8,8 @@ import scrapy
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
 from ..fetch import templated_user_agent
-from ..items import CrawledArticle, RawFetch, SeenAgain, UnparsedPage
-from ..parse_budget import ParseTimeout, time_limit
-from ..parsers import ParseError, parse_page
-from ..parsers.softerror import page_title, soft_error
+from ..items import CrawledArticle, PendingParse, RawFetch, SeenAgain, UnparsedPage
+from ..parse_pool import DEFAULT_PARSE_FUNCTION, parse_for_crawl, parse_workers
 from ..runstats import LIMITS_PREFIX
 
 
@@ -131,30 +129,41 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsspider/not_html")
             self.crawler.stats.inc_value(f"newsspider/not_html/{kind}")
             return UnparsedPage(raw=raw, fetched_at=fetched_at, error=f"not an HTML page ({kind})", outcome="not_html")
-        try:
-            with time_limit(self.settings.getfloat("PARSE_TIME_LIMIT_SECONDS", 0)):
-                parsed = parse_page(response.body, public_url, now=fetched, encoding=raw.encoding)
-        except ParseTimeout as exc:
+        pending = PendingParse(raw=raw, public_url=public_url, fetched_at=fetched_at, fetch_url=response.url,
+                               status=response.status)
+        if parse_workers(self.settings):
+            # The parse pipeline hands it to the pool of parser processes (newsspider/parse_pool.py).
+            return pending
+        outcome = parse_for_crawl(self.settings.get("NEWSSPIDER_PARSE_FUNCTION") or DEFAULT_PARSE_FUNCTION,
+                                  response.body, public_url, fetched, raw.encoding,
+                                  self.settings.getfloat("PARSE_TIME_LIMIT_SECONDS", 0))
+        return self.parsed_item(pending, outcome)
+
+    def parsed_item(self, pending: PendingParse, outcome) -> CrawledArticle | UnparsedPage:
+        """The item for parse_for_crawl's outcome, counted: the same whether the page was parsed here or in the pool."""
+        kind, value, field_errors = outcome
+        public_url, raw, fetched_at = pending.public_url, pending.raw, pending.fetched_at
+        if kind == "parse_timeout":
             # Kept raw: `newsspider reparse` can try it again, under a larger limit.
             self.crawler.stats.inc_value(f"{LIMITS_PREFIX}parse_time")
-            self.logger.warning("not parsed, kept raw: %s: %s (PARSE_TIME_LIMIT_SECONDS)", public_url, exc)
-            return UnparsedPage(raw=raw, fetched_at=fetched_at, error=str(exc), outcome="parse_timeout")
-        except ParseError as exc:
+            self.logger.warning("not parsed, kept raw: %s: %s (PARSE_TIME_LIMIT_SECONDS)", public_url, value)
+            return UnparsedPage(raw=raw, fetched_at=fetched_at, error=value, outcome="parse_timeout")
+        if kind == "parse_error":
             self.crawler.stats.inc_value("newsspider/parse_errors")
-            self.logger.warning("cannot parse %s: %s", public_url, exc)
-            return UnparsedPage(raw=raw, fetched_at=fetched_at, error=str(exc))
-        article = parsed.article
-        if (reason := soft_error(article.headline, article.body, page_title(response.body))) is not None:
+            self.logger.warning("cannot parse %s: %s", public_url, value)
+            return UnparsedPage(raw=raw, fetched_at=fetched_at, error=value)
+        if kind == "soft_error":
             # "404 Not Found" with status 200: kept raw and counted, never an article.
             self.crawler.stats.inc_value("newsspider/soft_errors")
-            self.logger.info("a soft error page at %s: %s", public_url, reason)
-            return UnparsedPage(raw=raw, fetched_at=fetched_at, error=reason, outcome="soft_error")
-        for name, error in parsed.field_errors.items():
+            self.logger.info("a soft error page at %s: %s", public_url, value)
+            return UnparsedPage(raw=raw, fetched_at=fetched_at, error=value, outcome="soft_error")
+        for name, error in field_errors.items():
             self.crawler.stats.inc_value(f"newsspider/field_errors/{name}")
             self.logger.warning("field %s left empty on %s: %s", name, public_url, error)
         self.crawler.stats.inc_value("newsspider/articles_parsed")
-        return CrawledArticle(article=article, fetched_at=fetched_at, fetch_url=response.url, status=response.status, raw=raw,
-                              parser=parsed.parser, parser_version=parsed.parser_version)
+        article, parser, parser_version = value
+        return CrawledArticle(article=article, fetched_at=fetched_at, fetch_url=pending.fetch_url, status=pending.status,
+                              raw=raw, parser=parser, parser_version=parser_version)
 
     def unparsed(self, response, public_url: str, *, outcome: str, error: str) -> UnparsedPage:
         """A response kept raw without an article (a listing, say), for a later parser or reparse to try again."""
