@@ -117,6 +117,7 @@ ALLOWED_SQL_PIECES = {
     ("newsspider/archive/versions.py", "record"): {"', '.join(SNAPSHOT_COLUMNS)"},
     # "?,?,?": one placeholder per value.
     ("newsspider/archive/neardup.py", "link"): {"marks"},
+    ("newsspider/archive/schema.py", "_m_link"): {"marks"},  # m004's frozen copy of neardup.link
     ("newsspider/archive/raw.py", "table_bytes"): {"marks"},
     ("newsspider/archive/db.py", "Archive.ingested"): {"marks"},
     ("newsspider/archive/frontier.py", "known_urls"): {"marks"},

@@ -10,22 +10,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-TOKENIZER = "unicode61 remove_diacritics 2"
-COLUMNS = ("headline", "body")
-
-
-def enable(db: Database) -> None:
-    db["articles"].enable_fts(list(COLUMNS), tokenize=TOKENIZER, create_triggers=True)
-    # sqlite-utils' update trigger re-indexes a row on any update, and the most
-    # frequent update is last_seen on an unchanged re-fetch: re-index only when
-    # the indexed text changes.
-    db.execute("drop trigger articles_au")
-    db.execute(
-        """create trigger articles_au after update of headline, body on articles begin
-             insert into articles_fts (articles_fts, rowid, headline, body) values ('delete', old.rowid, old.headline, old.body);
-             insert into articles_fts (rowid, headline, body) values (new.rowid, new.headline, new.body);
-           end"""
-    )
+# The index itself (tokenizer, columns, triggers) is made by migration m005 in schema.py.
 
 
 def search(db: Database, query: str, limit: int = 20) -> list[dict]:

@@ -61,18 +61,3 @@ def index_and_link(db: Database, article_id: int, body: str | None, detected_at:
     mine = minhash.shingles(body)
     return link(db, article_id, mine, index(db, article_id, body, mine), detected_at)
 
-
-def backfill(db: Database) -> int:
-    """Index and link every stored article, oldest first (an archive made before near-duplicates existed)."""
-    from .db import utcnow
-
-    now = utcnow()
-    linked, last = 0, 0
-    while True:
-        # In chunks, not one open cursor: the loop writes to the tables it reads.
-        rows = db.execute("select id, body from articles where id > ? order by id limit 500", [last]).fetchall()
-        if not rows:
-            return linked
-        for article_id, body in rows:
-            linked += index_and_link(db, article_id, body, now) is not None
-        last = rows[-1][0]

@@ -6,10 +6,101 @@ older versions are upgraded by running the ones they have not seen.
 
 from __future__ import annotations
 
+import hashlib
+import re
+import struct
+import unicodedata
+from datetime import datetime, timezone
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("newsspider")
+
+
+# Frozen copies of the code the migrations below ran when they were written (MinHash in
+# one-permutation form: newsspider/minhash.py and archive/neardup.py as of m008), so that
+# an old migration keeps its meaning when that live code changes. Never edit these: a new
+# way of indexing is a new migration with its own copy. Checked by tests/test_architecture.py.
+_M_SHINGLE_WORDS, _M_THRESHOLD, _M_BANDS, _M_ROWS = 5, 0.5, 40, 3
+_M_NUM_PERM = _M_BANDS * _M_ROWS
+_M_MERSENNE = (1 << 61) - 1
+_M_DENSIFY_OFFSET = 1 << 55
+_M_MIN_BODY_CHARS = 200
+_M_WORD = re.compile(r"\w+")
+
+
+def _m_shingles(text: str | None) -> set[str]:
+    words = _M_WORD.findall(unicodedata.normalize("NFKC", text or "").casefold())
+    k = _M_SHINGLE_WORDS
+    if len(words) < k:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i:i + k]) for i in range(len(words) - k + 1)}
+
+
+def _m_jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def _m_band_keys(shingle_set: set[str]) -> list[int]:
+    if not shingle_set:
+        return []
+    bins: list[int | None] = [None] * _M_NUM_PERM
+    for shingle in shingle_set:
+        h = int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "big") % _M_MERSENNE
+        slot, value = h % _M_NUM_PERM, h // _M_NUM_PERM
+        if bins[slot] is None or value < bins[slot]:
+            bins[slot] = value
+    sig = []
+    for i in range(_M_NUM_PERM):
+        distance = 0
+        while bins[(i + distance) % _M_NUM_PERM] is None:
+            distance += 1
+        sig.append(bins[(i + distance) % _M_NUM_PERM] + distance * _M_DENSIFY_OFFSET)
+    keys = []
+    for band in range(len(sig) // _M_ROWS):
+        chunk = sig[band * _M_ROWS:(band + 1) * _M_ROWS]
+        digest = hashlib.blake2b(struct.pack(f">I{_M_ROWS}Q", band, *chunk), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
+def _m_index(db: Database, article_id: int, body: str | None, mine: set[str] | None = None) -> list[int]:
+    db.execute("delete from minhash_bands where article_id = ?", [article_id])
+    if not body or len(body) < _M_MIN_BODY_CHARS:
+        return []
+    if mine is None:
+        mine = _m_shingles(body)
+    keys = sorted(set(_m_band_keys(mine)))
+    db.conn.executemany("insert or ignore into minhash_bands (band_key, article_id) values (?, ?)", [(k, article_id) for k in keys])
+    return keys
+
+
+def _m_link(db: Database, article_id: int, mine: set[str], keys: list[int], detected_at: str) -> dict | None:
+    db.execute("delete from near_duplicates where article_id = ?", [article_id])
+    if not keys:
+        return None
+    marks = ",".join("?" * len(keys))
+    candidates = db.execute(
+        f"""select a.id, a.body, n.first_id from articles a left join near_duplicates n on n.article_id = a.id
+            where a.id in (select article_id from minhash_bands where band_key in ({marks}) and article_id < ?)
+            order by a.id""",
+        [*keys, article_id],
+    ).fetchall()
+    best = None
+    for candidate, other, first in candidates:
+        score = _m_jaccard(mine, _m_shingles(other))
+        if score < _M_THRESHOLD:
+            continue
+        if first is None:
+            first = candidate
+        if best is None or (first, -score) < (best["first_id"], -best["similarity"]):
+            best = {"article_id": article_id, "first_id": first, "matched_id": candidate, "similarity": round(score, 4), "detected_at": detected_at}
+    if best:
+        db["near_duplicates"].insert(best)
+    return best
 
 
 @migrations()
@@ -165,8 +256,6 @@ def m003_article_versions(db: Database) -> None:
 
 @migrations()
 def m004_near_duplicates(db: Database) -> None:
-    from . import neardup
-
     db["near_duplicates"].create(
         {"article_id": int, "first_id": int, "matched_id": int, "similarity": float, "detected_at": str},
         pk="article_id",
@@ -183,14 +272,33 @@ def m004_near_duplicates(db: Database) -> None:
            ) without rowid"""
     )
     db.execute("create index idx_minhash_bands_article_id on minhash_bands (article_id)")
-    neardup.backfill(db)
+    # Every stored article indexed and linked, oldest first, in chunks (the loop writes to the tables it reads).
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    last = 0
+    while True:
+        rows = db.execute("select id, body from articles where id > ? order by id limit 500", [last]).fetchall()
+        if not rows:
+            return
+        for article_id, body in rows:
+            mine = _m_shingles(body)
+            _m_link(db, article_id, mine, _m_index(db, article_id, body, mine), now)
+        last = rows[-1][0]
 
 
 @migrations()
 def m005_full_text_search(db: Database) -> None:
-    from . import fts
-
-    fts.enable(db)
+    # Frozen copy of archive/fts.py's enable() as written: unicode61 folding case and accents.
+    db["articles"].enable_fts(["headline", "body"], tokenize="unicode61 remove_diacritics 2", create_triggers=True)
+    # sqlite-utils' update trigger re-indexes a row on any update, and the most
+    # frequent update is last_seen on an unchanged re-fetch: re-index only when
+    # the indexed text changes.
+    db.execute("drop trigger articles_au")
+    db.execute(
+        """create trigger articles_au after update of headline, body on articles begin
+             insert into articles_fts (articles_fts, rowid, headline, body) values ('delete', old.rowid, old.headline, old.body);
+             insert into articles_fts (rowid, headline, body) values (new.rowid, new.headline, new.body);
+           end"""
+    )
 
 
 @migrations()
@@ -228,16 +336,14 @@ def m007_incremental_runs(db: Database) -> None:
 def m008_one_permutation_minhash(db: Database) -> None:
     # MinHash signatures now come from one-permutation hashing (newsspider/minhash.py):
     # band keys written with the old functions would never match new ones. Links found
-    # so far stay; only the candidate index is rebuilt.
-    from . import neardup
-
+    # so far stay; only the candidate index is rebuilt (with the frozen copy above).
     last = 0
     while True:
         rows = db.execute("select id, body from articles where id > ? order by id limit 500", [last]).fetchall()
         if not rows:
             return
         for article_id, body in rows:
-            neardup.index(db, article_id, body)
+            _m_index(db, article_id, body)
         last = rows[-1][0]
 
 

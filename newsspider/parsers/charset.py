@@ -40,6 +40,10 @@ def is_utf8(name: str | None) -> bool:
 
 def utf8_with_cp1252(html: bytes) -> str | None:
     """UTF-8 where the bytes are UTF-8, windows-1252 for the stray bytes; None if those look like a multi-byte encoding."""
+    # Not bs4's UnicodeDammit.detwingle: it takes any byte from 0xC2 to 0xF4 for the lead of a UTF-8
+    # sequence without checking what follows, so the commonest windows-1252 letters (é è à ê ô:
+    # 0xE0-0xF4) before ASCII become U+FFFD ("caf\xe9 noir" -> "caf\ufffd noir"), and it cannot tell
+    # CJK bytes from stray ones. Measured in tests/test_libraries_measured.py.
     parts: list[str] = []
     last = stray = clustered = 0
     size = len(html)
