@@ -108,3 +108,25 @@ def test_caption_prose_is_not_a_photographer(text):
 def test_names_stay_photographers(name):
     assert not reads_as_caption(name)
     assert merge([_credit(f"Foto: {name}", name)])[0]["photographer"] == name
+
+
+# ---- a body does not start with a photo's caption -------------------------------------------------
+def _captioned_page(description: str) -> str:
+    caption = "Feuerwehrleute auf einer Drehleiter versuchen, das Feuer in der Altstadt zu bekämpfen."
+    paragraphs = "".join(f"<p>Absatz {i}: Die Feuerwehr war mit vielen Kräften im Einsatz, und die Anwohner wurden gewarnt.</p>" for i in range(6))
+    return (f"<html lang='de'><head><title>Brand</title><meta property='og:description' content='{description}'></head><body><article>"
+            f"<h1>Brand in der Altstadt</h1><p class='teaser'>{description}</p><figure><img src='a.jpg'><figcaption>{caption}"
+            f" Foto: Jane Doe</figcaption></figure>{paragraphs}</article></body></html>")
+
+
+def test_a_description_that_is_a_caption_is_not_the_lead():
+    caption = "Feuerwehrleute auf einer Drehleiter versuchen, das Feuer in der Altstadt zu bekämpfen."
+    body = parse(_captioned_page(caption), "https://news.example/a/2").body
+    assert not body.startswith("Feuerwehrleute") and body.startswith("Absatz 0")
+    with rules.disabled("body.lead_not_caption"):
+        assert parse(_captioned_page(caption), "https://news.example/a/2").body.startswith("Feuerwehrleute")
+
+
+def test_a_description_that_is_no_caption_is_still_the_lead():
+    lead = "Ein Großbrand hält die Feuerwehr seit dem frühen Morgen in Atem, die Anwohner sollen Fenster schließen."
+    assert parse(_captioned_page(lead), "https://news.example/a/2").body.startswith("Ein Großbrand")
