@@ -36,6 +36,8 @@ class Article:
     updated_at: str | None = None
     updated_at_raw: str | None = None
     authors: list[str] = field(default_factory=list)
+    # News agencies credited as authors ("dpa", "Deutsche Presse-Agentur"): not people, kept apart.
+    agencies: list[str] = field(default_factory=list)
     image_credits: list[ImageCredit] = field(default_factory=list)
     related_links: list[RelatedLink] = field(default_factory=list)
     # The fields the site's parser found nothing for, whose value is the generic extractor's answer.
@@ -54,7 +56,7 @@ ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
 # The fields a parser answers, one method each (fallback_fields says where the answers came from).
 PARSED_FIELDS: tuple[str, ...] = tuple(name for name in ARTICLE_FIELDS if name != "fallback_fields")
 # Stored as JSON text in the articles table.
-JSON_COLUMNS: tuple[str, ...] = ("authors", "fallback_fields")
+JSON_COLUMNS: tuple[str, ...] = ("authors", "agencies", "fallback_fields")
 
 
 @dataclass

@@ -58,7 +58,7 @@ def test_batch_keeps_order_and_survives_bad_pages(tmp_path):
     assert out[0]["article"]["body"] == SEED["expected"]["body"]
     assert set(out[0]["article"]) == {
         "url", "canonical_url", "site", "section", "language", "headline", "body", "published_at",
-        "updated_at", "updated_at_raw", "authors", "image_credits", "related_links", "fallback_fields",
+        "updated_at", "updated_at_raw", "authors", "agencies", "image_credits", "related_links", "fallback_fields",
     }
     assert "error" in out[1] and "article" not in out[1] and out[1]["url"] == "http://example.org/missing"
     assert "empty page" in out[2]["error"]

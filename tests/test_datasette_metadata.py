@@ -41,7 +41,7 @@ def test_title_source_facets_and_canned_queries():
     m = metadata_for("archive.db")
     assert m["title"] and m["description"] and m["source"]
     db = m["databases"]["archive"]
-    assert db["tables"]["articles"]["facets"] == ["site", "section", "language", {"date": "published_at"}, {"array": "authors"}]
+    assert db["tables"]["articles"]["facets"] == ["site", "section", "language", {"date": "published_at"}, {"array": "authors"}, {"array": "agencies"}]
     assert db["tables"]["image_credits"]["facets"] == ["agency"]
     assert set(db["queries"]) == {"latest_articles", "articles_by_agency", "updated_articles", "search",
                                   "articles_per_day", "coverage_per_run", "agencies_per_month"}

@@ -414,3 +414,14 @@ def test_eval_compare_htmldate_worst_and_folds_end_to_end():
     assert len(report["folds"]["folds"]) == 2 and report["folds"]["rules"] == []
     bad = CliRunner().invoke(main, ["eval", str(CASES), "--compare", "newspaper"])
     assert bad.exit_code == 2 and "unknown baseline" in bad.output
+
+
+def test_an_image_labelled_twice_is_one_image(tmp_path):
+    page = EVAL / "ORF_2024_11_22.html.gz"
+    images = [{"authors": ["dpa"], "caption": "Der Hafen"}, {"authors": ["dpa"], "caption": "Der Hafen"},
+              {"authors": ["dpa"], "caption": "Die Brücke"}, {"authors": ["dpa"], "caption": None}, {"authors": ["dpa"], "caption": None}]
+    path = write_cases(tmp_path, [{"url": "https://orf.at/stories/3376705/", "file": str(page), "publisher": "at/ORF",
+                                   "expected": {"images": images}}])
+    cases, _ = load_cases(path)
+    # The same credit under another caption is another image; the same credit and caption, the same one.
+    assert cases[0].expected.images == [["dpa"], ["dpa"], ["dpa"]]

@@ -22,7 +22,7 @@ from .raw import decompress
 
 ARTICLE_COLUMNS = (
     "id", "canonical_url", "url", "site", "section", "language", "headline", "body", "published_at",
-    "updated_at", "updated_at_raw", "authors", "content_hash", "first_seen", "last_seen", "fetched_at", "fallback_fields",
+    "updated_at", "updated_at_raw", "authors", "agencies", "content_hash", "first_seen", "last_seen", "fetched_at", "fallback_fields",
     *UTC_COLUMNS,
 )
 CSV_COLUMNS = (*ARTICLE_COLUMNS, "image_credits", "related_links")

@@ -418,6 +418,14 @@ def m011_timestamps_in_utc(db: Database) -> None:
     db["articles"].create_index(["site", "published_at_utc"])
 
 
+@migrations()
+def m012_agencies(db: Database) -> None:
+    # News agencies credited as an article's authors, apart from the people: JSON list, "[]"
+    # when none. Articles stored before this column existed get null: nobody recorded it.
+    db["articles"].add_column("agencies", str)
+    db["article_versions"].add_column("agencies", str)
+
+
 def pending(db: Database) -> list[str]:
     """The migrations this archive has not had (a read: for readers, which never migrate)."""
     return [m.name for m in migrations.pending(db)]

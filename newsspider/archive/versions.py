@@ -12,7 +12,7 @@ from ..timestamps import UTC_COLUMNS
 # What is copied from articles as it was; first_seen and last_seen describe the article, not a version.
 SNAPSHOT_COLUMNS = (
     "url", "canonical_url", "site", "section", "language", "headline", "body", "published_at",
-    "updated_at", "updated_at_raw", "authors", "content_hash", "fetched_at", "fallback_fields",
+    "updated_at", "updated_at_raw", "authors", "agencies", "content_hash", "fetched_at", "fallback_fields",
     *UTC_COLUMNS,
 )
 

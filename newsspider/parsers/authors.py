@@ -1,15 +1,19 @@
 """Authors: names from JSON-LD, meta tags and bylines, split and cleaned.
 
 "By Jane Doe and John Roe" -> ["Jane Doe", "John Roe"]. A news agency ("dpa",
-"AFP") is not a person and is left out; a publisher named as the author of its
-own page is kept only when nothing else names anyone.
+"AFP", "Deutsche Presse-Agentur") is not a person: it goes to the article's
+`agencies`, not its authors. A desk code ("kesm", "srf/hosb": an editor's
+lowercase initials) names nobody a reader could look up and is dropped. A
+publisher named as the author of its own page is kept only when nothing else
+names anyone.
 """
 
 from __future__ import annotations
 
 import re
 
-from .credits import is_agency
+from . import rules
+from .credits import is_agency as _listed_agency
 from .text import clean, text_of
 
 _PREFIX = re.compile(
@@ -49,16 +53,53 @@ def split_names(raw: str) -> list[str]:
     return names
 
 
+# An agency by the words of its name, in the languages of the pages: "Deutsche Presse-Agentur",
+# "Agence France-Presse", "Associated Press", "Schweizerische Depeschenagentur", "Evangelischer Pressedienst".
+_AGENCY_WORDS = re.compile(
+    r"(?:agentur|agency|agence|agencia|agenzia|depeschen|pressedienst|nachrichtendienst|news\s+service|wire\s+service"
+    r"|^associated\s+press$|presse-?agentur|press\s+association)",
+    re.I,
+)
+# Agencies written as their short forms in bylines (upper case: "SDA", "KNA", "epd" is in credits.AGENCIES).
+_AGENCY_CODES = frozenset({"sda", "ats", "kna", "epd", "ddp", "apa", "dts", "afp", "ap", "dpa", "sid", "ansa", "efe", "upi", "ips", "rtr", "kap"})
+# A desk code: lowercase initials, alone or slashed ("kesm", "srf/hosb", "dpa/lno" is an agency first).
+# Four letters at most: a publisher writing its own name in lower case ("kicker") is not a desk code.
+_DESK_CODE = re.compile(r"^[a-zäöü]{2,4}(?:\s*/\s*[a-zäöü]{2,4})*$")
+
+
+def is_agency(name: str) -> bool:
+    """A news agency named where a person would be: by the shared list, its short form, or the words of its name."""
+    clean_name = name.strip()
+    first = re.split(r"\s*/\s*", clean_name)[0]
+    # "AFP Deutschland", "dpa Berlin": an agency's desk; "Ap Dhillon" (title case) is a person.
+    word = first.split()[0] if first.split() else ""
+    desk = word.casefold() in _AGENCY_CODES and word != word.capitalize()
+    return _listed_agency(clean_name) or desk or _listed_agency(first) or bool(_AGENCY_WORDS.search(clean_name))
+
+
+def is_desk_code(name: str) -> bool:
+    """Lowercase initials ("kesm", "srf/hosb"): an editor's desk code, not a name."""
+    return bool(_DESK_CODE.match(name.strip())) and not is_agency(name)
+
+
 def people(names: list[str]) -> list[str]:
-    """Distinct names in order, without news agencies."""
-    seen, out = set(), []
+    """Distinct names in order, without news agencies and desk codes."""
+    return credited(names)[0]
+
+
+def credited(names: list[str]) -> tuple[list[str], list[str]]:
+    """(people, agencies): distinct names in order; desk codes dropped."""
+    seen, out, agencies = set(), [], []
     for name in names:
         key = name.casefold()
-        if key in seen or is_agency(name):
+        if key in seen:
             continue
         seen.add(key)
-        out.append(name)
-    return out
+        if is_agency(name):
+            agencies.append(name)
+        elif not (rules.on("authors.drop_desk_codes") and is_desk_code(name)):
+            out.append(name)
+    return out, agencies
 
 
 _BYLINE_HINT = re.compile(r"byline|author|autor|auteur|writer|reporter|journalist|verfasser|firma", re.I)

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from ..items import PARSED_FIELDS, Article
 from .page import Page, ParseError
+from .text import section_name
 
 # Host -> the site's parser versions, oldest first; the current one (VALID_UNTIL None) last.
 _REGISTRY: dict[str, list[type[BaseParser]]] = {}
@@ -88,6 +89,8 @@ class BaseParser:
                 raise
             except Exception as exc:
                 self.field_errors[name] = f"{type(self).__name__}.{name}: {exc!r}"[:300]
+        if values.get("section"):
+            values["section"] = section_name(values["section"])
         if "url" in self.field_errors:
             raise ParseError(f"no URL: {self.field_errors['url']}")
         return Article(**values, fallback_fields=fell_back)

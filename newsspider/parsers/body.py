@@ -206,10 +206,13 @@ def overrides(traf: list[str], *, cluster: Callable[[], list[str]], titles: list
         lines = [line for line in lines if token_key(line) not in shown]
     if rules.on("body.lead"):
         body_key = token_key(" ".join(lines))
+        # A description that is a figure's caption (pages that describe themselves by their first
+        # photo) is shown under the image, not as the article's first paragraph.
+        shown_captions = {token_key(c) for c in captions if len(tokens(c)) >= 3} if rules.on("body.lead_not_caption") else set()
         for lead in leads:
             lead = clean_markup_text(lead)
             key = token_key(lead)
-            if len(tokens(lead)) >= 8 and key in visible and key not in body_key:
+            if len(tokens(lead)) >= 8 and key in visible and key not in body_key and key not in shown_captions:
                 lines = [lead, *lines]
                 break
     return lines

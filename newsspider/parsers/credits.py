@@ -80,6 +80,28 @@ def looks_like_person(name: str) -> bool:
     )
 
 
+_SMALL_WORD = frozenset({*_PARTICLE, "and", "und", "et", "&", "for", "für", "pour", "via", "by", "von"})
+
+
+def reads_as_caption(text: str | None) -> bool:
+    """True for caption prose ("Die Demonstranten ziehen durch die Stadt."), not a credit's name.
+
+    A name, an agency or a list of them is short and capitalised; a caption is a sentence:
+    more than six words, a sentence break inside, or mostly lowercase words."""
+    text = clean(text)
+    if not text or _CJK_NAME.match(text):
+        return False
+    words = text.split()
+    if len(words) > 6:
+        return True
+    if len(words) > 2 and re.search(r"[^\W\d_]{3,}[.!?]\s+\S", text):
+        return True
+    if re.search(r"[/|©]", text) or any(is_agency(w) for w in words):
+        return False  # "picture alliance / dpa": agencies write themselves in lower case
+    lower = [w for w in words if w[:1].isalpha() and w[:1].islower() and w.lower() not in _SMALL_WORD]
+    return len(words) >= 3 and len(lower) * 2 >= len(words)
+
+
 def split_pair(left: str, right: str) -> tuple[str | None, str | None]:
     """(agency, photographer) for "A/B": whichever side is a person's name is the photographer."""
     left, right = clean(left), clean(right)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from ..items import ImageCredit
-from . import jsonld
-from .credits import parse_credit, split_caption
+from . import jsonld, rules
+from .credits import parse_credit, reads_as_caption, split_caption
 from .text import clean, clean_markup_text, tag_of, text_of
 
 _CREDIT_HINT = re.compile(r"credit|copyright|photographer|fotograf|source|quelle|urheber|rights|attribution|byline|autor|author|courtesy", re.I)
@@ -206,14 +206,30 @@ def _images(obj):
             yield item
 
 
+def _name_or_caption(credit: ImageCredit) -> ImageCredit:
+    """A photographer must look like a name: caption prose in that slot moves to the caption."""
+    photographer = credit.get("photographer")
+    if not rules.on("credits.photographer_is_a_name") or not reads_as_caption(photographer):
+        return credit
+    return ImageCredit(**{**credit, "photographer": None, "caption": credit.get("caption") or photographer})
+
+
 def merge(primary: list[ImageCredit], *others: list[ImageCredit]) -> list[ImageCredit]:
-    """`primary` as found (one entry per image, even when two images share a credit),
-    then credits from other sources that `primary` does not already have."""
+    """`primary` as found (one entry per image, even when two images share a credit), then
+    credits from other sources that `primary` does not already have. An entry equal to an
+    earlier one in credit and caption is dropped: the same image met twice (a gallery's
+    thumbnail and its full view, a lazy-loaded copy), which a reader could not tell apart."""
     def key(credit):
         return clean(credit.get("raw") or "").casefold(), clean(credit.get("caption") or "").casefold()
 
-    out = [c for c in primary if c.get("raw")]
-    seen = {key(c) for c in out}
+    primary = [_name_or_caption(c) for c in primary]
+    others = tuple([_name_or_caption(c) for c in group] for group in others)
+    out, seen = [], set()
+    for credit in primary:
+        k = key(credit)
+        if k[0] and (k not in seen or not rules.on("credits.drop_repeats")):
+            seen.add(k)
+            out.append(credit)
     for group in others:
         for credit in group:
             k = key(credit)

@@ -177,17 +177,25 @@ class GenericParser(BaseParser):
         return self.dates.updated_line()
 
     def authors(self) -> list[str]:
+        return self._credited[0]
+
+    def agencies(self) -> list[str]:
+        """The news agencies credited where the authors are (the people are in `authors`)."""
+        return self._credited[1]
+
+    @cached_property
+    def _credited(self) -> tuple[list[str], list[str]]:
         """JSON-LD, then meta tags, then the visible byline; a publisher named as author defers to a byline."""
         is_site = lambda name: headline.names_site(name, self.page.url, self.site_names)  # noqa: E731
         declared = [n for raw in (jsonld.names(self.ld_article.get("author")) or jsonld.names(self.ld_article.get("creator"))) for n in bylines.split_names(raw)]
         declared = declared or [n for raw in self._meta_authors() for n in bylines.split_names(raw)]
         if declared and not all(is_site(n) for n in declared):
-            return bylines.people([n for n in declared if not is_site(n)])
+            return bylines.credited([n for n in declared if not is_site(n)])
         if declared:
             # The publisher named as author ("LTO", "Deutsche Welle") is kept: preferring a byline
             # person over it helped one fold of publishers only (docs/EVALUATION.md).
-            return bylines.people(declared)
-        return bylines.people(bylines.from_bylines(self.article_scope))
+            return bylines.credited(declared)
+        return bylines.credited(bylines.from_bylines(self.article_scope))
 
     def _meta_authors(self) -> list[str]:
         meta = self.page.meta_first("author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author")

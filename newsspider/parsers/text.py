@@ -112,3 +112,20 @@ def strip_title_suffix(title: str, *, site_names: tuple[str, ...] = ()) -> str:
         if len(tail) <= 40 and len(tail.split()) <= 4 and len(head.split()) >= 2:
             return clean(head)
     return title
+
+
+def section_name(name: str | None) -> str | None:
+    """A section as a heading: "bayern" -> "Bayern", "POLITIK" -> "Politik"; mixed case as written.
+
+    One site writes some sections in lower case and others capitalised ("bayern" beside
+    "Politik"), so one section would facet as two. Only a name in one case throughout is
+    changed; a short all-caps name ("USA", "EU", "NRW") is an acronym and kept.
+    """
+    name = or_none(name)
+    if name is None:
+        return None
+    if name == name.lower() and name != name.upper():
+        return name[:1].upper() + name[1:]
+    if name == name.upper() and name != name.lower() and len(name.replace(" ", "")) > 4:
+        return name[:1] + name[1:].lower()
+    return name
