@@ -426,6 +426,15 @@ def m012_agencies(db: Database) -> None:
     db["article_versions"].add_column("agencies", str)
 
 
+@migrations()
+def m013_parser_version(db: Database) -> None:
+    # Which parser read the article and in which of its dated versions (parsers/base.py:
+    # "current" or its VALID_UNTIL day), so a reparse can say what changed and why.
+    # Articles stored before this column existed get null: nobody recorded it for them.
+    db["articles"].add_column("parser", str)
+    db["articles"].add_column("parser_version", str)
+
+
 def pending(db: Database) -> list[str]:
     """The migrations this archive has not had (a read: for readers, which never migrate)."""
     return [m.name for m in migrations.pending(db)]
@@ -433,12 +442,3 @@ def pending(db: Database) -> list[str]:
 
 def apply(db: Database) -> None:
     migrations.apply(db)
-
-
-@migrations()
-def m012_parser_version(db: Database) -> None:
-    # Which parser read the article and in which of its dated versions (parsers/base.py:
-    # "current" or its VALID_UNTIL day), so a reparse can say what changed and why.
-    # Articles stored before this column existed get null: nobody recorded it for them.
-    db["articles"].add_column("parser", str)
-    db["articles"].add_column("parser_version", str)
