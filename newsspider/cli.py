@@ -20,7 +20,7 @@ from .distributed import DEFAULT_PREFIX, check_name
 from .fetch import templated_user_agent
 from .lock import ArchiveLock, ArchiveLocked, UnsafeLockFile
 from .pagefile import GZIP_MAGIC, inflate, read_page
-from .runstats import limits_hit, summary_line
+from .runstats import limits_hit, page_accounting, summary_line
 from .timestamps import utc_columns
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -74,9 +74,10 @@ def _archive_run(db_path: str, name: str, wait: float = 0.0):
 
 
 def _summary(name: str, result, db_path: str) -> str:
+    stats = getattr(result, "stats", None) or {}  # an ingest has no crawl stats
     line = summary_line(name, result.run_id, result.status, result.finish_reason, result.counts, result.elapsed, db_path,
-                        error=result.failure)
-    line += limits_hit(getattr(result, "stats", None) or {})  # an ingest has no crawl stats
+                        error=result.failure, pages=page_accounting(stats) if stats else None)
+    line += limits_hit(stats)
     if result.alarms:
         line += f" ALARM: {health.describe(result.alarms)}"
     return line

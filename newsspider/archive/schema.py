@@ -312,6 +312,12 @@ def m011_timestamps_in_utc(db: Database) -> None:
     db["articles"].create_index(["site", "published_at_utc"])
 
 
+@migrations()
+def m012_page_accounting(db: Database) -> None:
+    # What became of every page a run fetched, by kind (newsspider/runstats.py's PAGE_KINDS), as JSON.
+    db["crawl_runs"].add_column("pages", str)
+
+
 def pending(db: Database) -> list[str]:
     """The migrations this archive has not had (a read: for readers, which never migrate)."""
     return [m.name for m in migrations.pending(db)]
