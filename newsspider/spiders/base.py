@@ -11,7 +11,6 @@ from ..fetch import templated_user_agent
 from ..items import CrawledArticle, RawFetch, SeenAgain, UnparsedPage
 from ..parse_budget import ParseTimeout, time_limit
 from ..parsers import ParseError, parse_page
-from ..parsers.softerror import page_title, soft_error
 from ..runstats import LIMITS_PREFIX
 
 
@@ -144,11 +143,6 @@ class ArchiveSpider(scrapy.Spider):
             self.logger.warning("cannot parse %s: %s", public_url, exc)
             return UnparsedPage(raw=raw, fetched_at=fetched_at, error=str(exc))
         article = parsed.article
-        if (reason := soft_error(article.headline, article.body, page_title(response.body))) is not None:
-            # "404 Not Found" with status 200: kept raw and counted, never an article.
-            self.crawler.stats.inc_value("newsspider/soft_errors")
-            self.logger.info("a soft error page at %s: %s", public_url, reason)
-            return UnparsedPage(raw=raw, fetched_at=fetched_at, error=reason, outcome="soft_error")
         for name, error in parsed.field_errors.items():
             self.crawler.stats.inc_value(f"newsspider/field_errors/{name}")
             self.logger.warning("field %s left empty on %s: %s", name, public_url, error)
