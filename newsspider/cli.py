@@ -20,7 +20,7 @@ from .distributed import DEFAULT_PREFIX, check_name
 from .fetch import templated_user_agent
 from .lock import ArchiveLock, ArchiveLocked, UnsafeLockFile
 from .pagefile import GZIP_MAGIC, inflate, read_page
-from .runstats import RunCounts, limits_hit, summary_line
+from .runstats import RunCounts, limits_hit, page_accounting, summary_line
 from .timestamps import utc_columns
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -74,9 +74,10 @@ def _archive_run(db_path: str, name: str, wait: float = 0.0):
 
 
 def _summary(name: str, result, db_path: str) -> str:
+    stats = getattr(result, "stats", None) or {}  # an ingest has no crawl stats
     line = summary_line(name, result.run_id, result.status, result.finish_reason, result.counts, result.elapsed, db_path,
-                        error=result.failure)
-    line += limits_hit(getattr(result, "stats", None) or {})  # an ingest has no crawl stats
+                        error=result.failure, pages=page_accounting(stats) if stats else None)
+    line += limits_hit(stats)
     if result.alarms:
         line += f" ALARM: {health.describe(result.alarms)}"
     return line
@@ -340,6 +341,16 @@ def ingest(redis_url, db_path, redis_prefix, idle_seconds, follow, batch_size, s
 
 
 EXTRACT_CANNOT_FETCH = 3
+EXTRACT_NOT_AN_ARTICLE = 4
+
+
+def _normalized(article, moment, html: bytes):
+    """The article cleaned as the crawl cleans it, and why it is not one when it is a soft error page
+    (an error page served with status 200: the crawl keeps it raw and stores no article)."""
+    from .parsers.normalize import normalize
+
+    fetched = moment or datetime.now(timezone.utc)
+    return normalize(article, fetched.isoformat(), html=html, required=()).soft_error
 
 
 @main.command()
@@ -358,7 +369,11 @@ def extract(source, url, batch, now, timeout, settings_args):
     --url. In --batch mode each output line is {"url", "path", "article":
     {...}, "utc": {...}} or {"url", "path", "error": "..."}, in input order;
     a bad page never stops the batch. A field whose extraction
-    failed is empty, and named in "field_errors": {field: error}.
+    failed is empty, and named in "field_errors": {field: error}. The
+    article is cleaned and judged as the crawl does (newsspider.parsers.
+    normalize); an error page served as a page ("404 Not Found" with
+    status 200) prints no article: exit 4, or "error": "soft error page: ..."
+    in --batch mode.
 
     \b
     Exit codes:
@@ -366,6 +381,7 @@ def extract(source, url, batch, now, timeout, settings_args):
       1  the page was read but could not be parsed
       2  bad usage (no such file, FILE or - without --url)
       3  the URL could not be fetched (unreachable, HTTP error, refused by robots.txt)
+      4  the page is an error page served as a page (a soft 404): no article
 
     \b
     Examples:
@@ -392,10 +408,14 @@ def extract(source, url, batch, now, timeout, settings_args):
                 html = read_page(record["path"])
                 with time_limit(PARSE_TIME_LIMIT_SECONDS):
                     parsed = parse_page(html, record["url"], now=moment)
+                if (reason := _normalized(parsed.article, moment, html)) is not None:
+                    raise _SoftError(reason)
                 record["article"] = parsed.article.to_dict()
                 record["utc"] = utc_columns(parsed.article)
                 if parsed.field_errors:
                     record["field_errors"] = parsed.field_errors
+            except _SoftError as exc:
+                record["error"] = f"soft error page: {exc}"
             except (ParseTimeout, ParseError, OSError, ValueError, TypeError, AttributeError, EOFError) as exc:
                 record["error"] = f"{type(exc).__name__}: {exc}"
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -430,7 +450,14 @@ def extract(source, url, batch, now, timeout, settings_args):
             article = parse(data, url, now=moment)
     except (ParseTimeout, ParseError) as exc:
         raise click.ClickException(f"cannot parse {name}: {exc}") from exc
+    if (reason := _normalized(article, moment, data)) is not None:
+        click.echo(f"newsspider extract: {name} is an error page served as a page, not an article (soft error page: {reason})", err=True)
+        sys.exit(EXTRACT_NOT_AN_ARTICLE)
     click.echo(json.dumps(_article_dict(article), ensure_ascii=False, indent=2))
+
+
+class _SoftError(Exception):
+    pass
 
 
 def _extract_live(url: str, moment, timeout: float, settings_args):

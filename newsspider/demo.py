@@ -10,7 +10,7 @@ from .archive.db import connect
 from .crawl import project_settings, run_crawl
 from .mirror import MirrorServer, people_fr_mounts
 from .sites.people_fr import CANONICAL_HOST
-from .runstats import summary_line
+from .runstats import page_accounting, summary_line
 
 
 def mirror_plan(mirror_dir: Path) -> dict[str, str]:
@@ -51,7 +51,7 @@ def run_demo(mirror_dir: Path, db_path: str, *, log_level: str = "WARNING") -> i
         click.echo(f"Serving the mirror {mirror_dir} on {server.url} (as http://{CANONICAL_HOST}/)")
         result = crawl_mirror(mirror_dir, db_path, base_url=server.url, log_level=log_level)
     click.echo(summary_line("people_fr", result.run_id, result.status, result.finish_reason, result.counts, result.elapsed, db_path,
-                            error=result.failure))
+                            error=result.failure, pages=page_accounting(result.stats) if result.stats else None))
     if result.error:
         click.echo(f"error: {result.error}", err=True)
         return result.exit_code

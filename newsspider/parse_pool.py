@@ -71,14 +71,13 @@ def _function(name: str) -> Callable:
 
 def parse_for_crawl(function: str, body: bytes, url: str, fetched: datetime, encoding: str | None,
                     limit: float) -> tuple[str, Any, Any]:
-    """Parse one article page: ('article', (article, parser, parser_version), field_errors), ('soft_error', reason, None),
+    """Parse one article page: ('article', (article, parser, parser_version), field_errors),
     ('parse_timeout', message, None) or ('parse_error', message, None).
 
     The same function runs in a pool worker and in the crawl's thread (0 workers), so both
     give the same items; its result is plain data, cheap to pickle.
     """
     from .parsers import ParseError
-    from .parsers.softerror import page_title, soft_error
 
     try:
         with time_limit(limit):
@@ -88,8 +87,6 @@ def parse_for_crawl(function: str, body: bytes, url: str, fetched: datetime, enc
     except ParseError as exc:
         return "parse_error", str(exc), None
     article = parsed.article
-    if (reason := soft_error(article.headline, article.body, page_title(body))) is not None:
-        return "soft_error", reason, None
     # Which parser and version read it (a test's stand-in parse may not say).
     read_by = (article, getattr(parsed, "parser", None), getattr(parsed, "parser_version", None))
     return "article", read_by, dict(parsed.field_errors)

@@ -15,17 +15,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from scrapy.exceptions import DropItem
-
 from .archive import reparse as store
 from .archive.db import Archive, content_hash, utcnow, write_transaction
 from .crawl import project_settings
 from .items import CrawledArticle
 from .parse_budget import ParseTimeout, time_limit
 from .parsers import ParseError, parse, parser_for
-from .parsers.softerror import page_title, soft_error
+from .parsers.normalize import normalize
 from .pipelines.dedupe import Deduper
-from .pipelines.validate import ValidatePipeline
 from .settings import PARSE_TIME_LIMIT_SECONDS
 
 # Identity, not content: a re-parse that finds another canonical URL is counted, not applied.
@@ -44,16 +41,6 @@ class ReparseResult:
     by_parser: Counter = field(default_factory=Counter)
 
 
-class _Stats:
-    """What ValidatePipeline needs of Scrapy's stats collector."""
-
-    def __init__(self):
-        self.values = Counter()
-
-    def inc_value(self, key, count=1, start=0):
-        self.values[key] += count
-
-
 def reparse(archive: Archive, *, site: str | None = None, since: str | None = None, batch_size: int = 200,
             restart: bool = False, on_start: Callable[[int], None] | None = None,
             on_batch: Callable[[int], None] | None = None) -> ReparseResult:
@@ -63,7 +50,6 @@ def reparse(archive: Archive, *, site: str | None = None, since: str | None = No
     result = ReparseResult(run_id=run["id"], resumed=run["pages"] > 0, pages=run["pages"], changed=run["changed"],
                            field_counts=Counter(json.loads(run["field_counts"] or "{}")))
     required = tuple(project_settings().getlist("NEWSSPIDER_REQUIRED_FIELDS"))
-    validator = ValidatePipeline(_Stats(), required)
     after = run["last_raw_id"]
     if on_start:
         on_start(store.count_pages(db, after=after, since=since, site=site))
@@ -73,7 +59,7 @@ def reparse(archive: Archive, *, site: str | None = None, since: str | None = No
             break
         with write_transaction(db):
             for page in pages:
-                outcome = _reparse_page(archive, validator, page, site, result)
+                outcome = _reparse_page(archive, required, page, site, result)
                 result.outcomes[outcome] += 1
             after = pages[-1]["id"]
             result.pages += len(pages)
@@ -85,7 +71,7 @@ def reparse(archive: Archive, *, site: str | None = None, since: str | None = No
     return result
 
 
-def _reparse_page(archive: Archive, validator: ValidatePipeline, page: dict, site: str | None, result: ReparseResult) -> str:
+def _reparse_page(archive: Archive, required: tuple[str, ...], page: dict, site: str | None, result: ReparseResult) -> str:
     fetched_at = page["fetched_at"]
     try:
         with time_limit(PARSE_TIME_LIMIT_SECONDS):
@@ -96,16 +82,15 @@ def _reparse_page(archive: Archive, validator: ValidatePipeline, page: dict, sit
         return "parse_error"
     # The version parse() chose for the fetch day (parsers.parse_page picks it the same way).
     chosen = parser_for(page["final_url"], at=datetime.fromisoformat(fetched_at))
-    if soft_error(article.headline, article.body, page_title(page["body"])):
-        return "soft_error"  # an error page served with 200: never an article, nor a change to one
-    item = CrawledArticle(article=article, fetched_at=fetched_at, fetch_url=page["final_url"],
-                          parser=chosen.__name__, parser_version=chosen.version())
     by = f"{chosen.__name__} {chosen.version()}"
-    try:
-        validator.process_item(item)
-    except DropItem:
+    verdict = normalize(article, fetched_at, html=page["body"], required=required)
+    if verdict.soft_error is not None:
+        return "soft_error"  # an error page served with 200: never an article, nor a change to one
+    if not verdict.ok:
         # A parser that now misses a required field must not erase what an older one found.
         return "invalid"
+    item = CrawledArticle(article=article, fetched_at=fetched_at, fetch_url=page["final_url"],
+                          parser=chosen.__name__, parser_version=chosen.version())
     if page["article_id"] is None:
         if site and article.site != site:
             return "other_site"

@@ -62,6 +62,49 @@ class RunCounts:
         return asdict(self)
 
 
+# What became of a fetched page, one kind per page: the name in crawl_runs.pages and the summary,
+# the stat that counts it, and what it means. The one list of page kinds; their sum is the pages fetched.
+PAGE_KINDS = (
+    ("new", "newsspider/stored/new", "articles stored for the first time"),
+    ("updated", "newsspider/stored/updated", "articles stored as a new version"),
+    ("unchanged", "newsspider/stored/unchanged", "articles fetched again, unchanged"),
+    ("duplicates", "newsspider/stored/duplicate", "the same article under another URL"),
+    ("not_modified", "newsspider/seen/not_modified", "304 answers to a conditional re-check"),
+    ("dropped", "newsspider/stored_raw_only/dropped", "parsed but refused by validation, kept raw"),
+    ("listings", "newsspider/stored_raw_only/listing", "article links classed as listings, kept raw"),
+    ("not_html", "newsspider/stored_raw_only/not_html", "article links that were not HTML, kept raw"),
+    ("soft_errors", "newsspider/stored_raw_only/soft_error", "error pages served with status 200, kept raw"),
+    ("parse_errors", "newsspider/stored_raw_only/parse_error", "pages the parser could not read, kept raw"),
+    ("over_budget", "newsspider/stored_raw_only/parse_timeout", "pages over PARSE_TIME_LIMIT_SECONDS, kept raw"),
+    ("dataloss", "newsspider/stored_raw_only/dataloss", "bodies shorter than their Content-Length, kept raw"),
+    ("store_errors", "newsspider/stored_raw_only/store_error", "articles the archive refused, kept raw"),
+    ("unwritten", "newsspider/unwritten", "fetched but not written (the archive failed): fetched again next run"),
+    ("link_pages", "newsspider/pages/links", "pages fetched for their links only (sections, listings)"),
+    ("indexes", "newsspider/pages/index", "sitemaps, feeds and robots.txt read for their URLs"),
+    ("other_not_html", "newsspider/pages/not_html_links", "link pages that were not HTML"),
+    ("http_errors", "httperror/response_ignored_count", "4xx/5xx answers, after retries"),
+)
+# Asked for but never fetched: shown beside the pages, not among them.
+NOT_FETCHED_KINDS = (
+    ("robots_forbidden", "robotstxt/forbidden", "requests robots.txt forbids"),
+)
+
+
+def page_accounting(stats: dict[str, Any]) -> dict[str, int]:
+    """Pages fetched by kind, with `unaccounted` for those no kind counted (0 when the accounting holds)."""
+    fetched = RunCounts.from_stats(stats).pages_fetched
+    pages = {name: int(stats.get(key, 0)) for name, key, _ in PAGE_KINDS}
+    pages["unaccounted"] = fetched - sum(pages.values())
+    pages.update({name: int(stats.get(key, 0)) for name, key, _ in NOT_FETCHED_KINDS})
+    return pages
+
+
+def pages_line(pages: dict[str, int]) -> str:
+    """"; PAGES: 12 new, 3 listings, 1 robots_forbidden", the non-zero kinds, or "" for none."""
+    shown = [f"{n} {name}" for name, n in pages.items() if n]
+    return f"; PAGES: {', '.join(shown)}" if shown else ""
+
+
 def finish_reason(reason: str | None, stats: dict[str, Any]) -> str | None:
     """Scrapy's finish reason, unless a write failed: a crawl whose last batch the disk refused did not finish."""
     if stats.get(WRITE_ERROR) and reason == "finished":
@@ -83,8 +126,8 @@ def run_status(finish_reason: str | None, counts: RunCounts) -> str:
 
 
 def summary_line(spider: str, run_id: int | None, status: str, finish_reason: str | None, counts: RunCounts, elapsed: float | None, db: str,
-                 error: str | None = None) -> str:
-    """One line for cron mail; `error` is why the run failed, when it did."""
+                 error: str | None = None, pages: dict[str, int] | None = None) -> str:
+    """One line for cron mail; `error` is why the run failed, when it did; `pages` the page accounting."""
     c = counts
     took = f" in {elapsed:.1f}s" if elapsed is not None else ""
     run = f" run {run_id}" if run_id is not None else ""
@@ -94,7 +137,7 @@ def summary_line(spider: str, run_id: int | None, status: str, finish_reason: st
         f"{c.articles_new} new, {c.articles_updated} updated, {c.articles_unchanged} unchanged, "
         f"{c.articles_seen} known skipped, {c.not_modified} not modified, "
         f"{c.duplicates} duplicates, {c.dropped} dropped, {c.parse_errors} parse errors, "
-        f"{c.not_found} not found, {c.http_errors} HTTP errors -> {db}"
+        f"{c.not_found} not found, {c.http_errors} HTTP errors{pages_line(pages or {})} -> {db}"
     ) + (f" ERROR: {error}" if error else "")
 
 

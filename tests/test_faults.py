@@ -171,3 +171,19 @@ def test_truncated_bodies_are_not_stored_even_when_scrapy_lets_them_through(tmp_
     with Archive(result.db) as archive:
         assert archive.counts()["articles"] == 0
         assert [r["outcome"] for r in archive.db.query("select outcome from raw_responses")] == ["dataloss"]
+
+
+def test_every_page_fetched_is_accounted_for_by_kind_in_crawl_runs(crawl):
+    import json
+
+    from newsspider.runstats import NOT_FETCHED_KINDS, PAGE_KINDS, RunCounts, page_accounting
+
+    pages = json.loads(crawl.run_row["pages"])
+    assert pages == page_accounting(crawl.stats)
+    fetched = RunCounts.from_stats(crawl.stats).pages_fetched
+    assert fetched > 0 and pages["unaccounted"] == 0
+    assert sum(pages[name] for name, _, _ in PAGE_KINDS) == fetched
+    # This crawl meets these kinds (the fault table and the mirror's section pages and 404s).
+    for name in ("new", "unchanged", "dropped", "not_html", "link_pages", "http_errors"):
+        assert pages[name] > 0, name
+    assert pages["robots_forbidden"] == 1 and {n for n, _, _ in NOT_FETCHED_KINDS} <= set(pages)

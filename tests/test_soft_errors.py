@@ -97,3 +97,36 @@ def test_a_crawl_keeps_a_soft_404_raw_and_stores_no_article(tmp_path):
         stats = json.loads(next(archive.db.query("select stats from crawl_runs"))["stats"])
     assert row["outcome"] == "soft_error" and row["status"] == 200 and "Page not found" in row["error"]
     assert stats["newsspider/soft_errors"] == 1 and stats["newsspider/stored_raw_only/soft_error"] == 1
+
+
+def test_extract_says_a_soft_error_page_is_no_article_and_exits_4(tmp_path):
+    path = tmp_path / "gone.html"
+    path.write_bytes(ERROR_PAGES["english"])
+    run = run_cli("extract", "--url", "https://www.example.org/2024/05/15/gone.html", str(path))
+    assert run.returncode == 4 and run.stdout == ""
+    assert "is an error page served as a page, not an article (soft error page:" in run.stderr
+    batch = json.dumps({"url": "https://www.example.org/2024/05/15/gone.html", "path": str(path)})
+    run = run_cli("extract", "--batch", input=batch + "\n")
+    assert run.returncode == 0
+    [line] = [json.loads(x) for x in run.stdout.splitlines()]
+    assert "article" not in line and line["error"].startswith("soft error page: ")
+
+
+def test_eval_scores_a_soft_error_page_as_no_article_through_the_same_rule():
+    from types import SimpleNamespace
+
+    from newsspider.evaluation.run import NewsspiderExtractor
+    from newsspider.parsers.normalize import normalize
+
+    url = "https://www.example.org/2024/05/15/gone.html"
+    verdict = normalize(parse(ERROR_PAGES["english"], url, now=NOW), NOW.isoformat(), html=ERROR_PAGES["english"])
+    assert verdict.soft_error and not verdict.ok and verdict.reason.startswith("soft error page: ")
+    prediction = NewsspiderExtractor().extract(ERROR_PAGES["english"], SimpleNamespace(url=url, now=NOW))
+    assert (prediction.title, prediction.body) == (None, None)
+    # An eval case's fetch time may come without an offset: taken as UTC, not a crash.
+    from newsspider.items import Article
+
+    article = Article(url=url, canonical_url=url, site="example", headline="A headline", body="A body.",
+                      published_at="2025-12-31T10:00:00+00:00", updated_at="2026-01-02T10:00:00+00:00")
+    assert normalize(article, "2026-01-01T00:00:00").ok
+    assert (article.published_at, article.updated_at) == ("2025-12-31T10:00:00+00:00", None)  # after the fetch: null

@@ -126,3 +126,47 @@ def test_a_storage_error_is_retried_then_stops_the_crawl(tmp_path, monkeypatch):
     assert stats["newsspider/write_retries"] == 2
     assert stats["newsspider/write_error"] == "OperationalError: database or disk is full"
     assert stats["newsspider/unwritten"] == 5  # the failed batch of 2, and the 3 that came after
+
+
+class _Signals:
+    def __init__(self):
+        self.sent = []
+
+    def send_catch_log(self, signal, **kwargs):
+        self.sent.append((signal, kwargs))
+
+
+def test_the_health_alarm_counts_only_articles_whose_batch_was_committed(tmp_path, monkeypatch):
+    from newsspider import health
+    from newsspider.extensions.coverage import FieldCoverage
+    from newsspider.pipelines.store import articles_stored
+
+    stats, signals = _Stats(), _Signals()
+    crawler = SimpleNamespace(stats=stats, engine=None, signals=signals)
+    pipe = StorePipeline(crawler, str(tmp_path / "a.db"), batch_size=3, flush_seconds=60, retries=0, retry_seconds=0)
+    monkeypatch.setattr(pipe, "stop_crawl", lambda: None)
+    pipe.open_spider()
+    original = Archive._write_article
+
+    def breaks_on_1(self, item):
+        if item.article.url.endswith("-1"):
+            raise ValueError("a value the archive cannot take")
+        return original(self, item)
+
+    monkeypatch.setattr(Archive, "_write_article", breaks_on_1)
+    for n in range(3):  # one batch, committed, but article 1 kept raw only (store_error)
+        pipe.process_item(_item(n))
+
+    def full(self, items, run_id=None):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Archive, "write", full)
+    for n in range(3, 6):  # one batch the disk refuses
+        pipe.process_item(_item(n))
+    pipe.close_spider()
+    assert [(s, [a.url for a in kw["articles"]]) for s, kw in signals.sent] == [(articles_stored, [_item(0).article.url, _item(2).article.url])]
+    coverage = FieldCoverage(crawler)
+    for _, kw in signals.sent:
+        coverage.stored(**kw)
+    assert health.coverage_from_stats(stats)["example"]["articles"] == 2
+    assert stats["newsspider/stored/new"] == 2 and stats["newsspider/unwritten"] == 3

@@ -364,7 +364,7 @@ class Archive:
             ).last_pk
 
     def finish_run(self, run_id: int, *, status: str, finish_reason: str | None, counts: dict[str, int], stats: dict[str, Any],
-                   coverage: dict | None = None, alarms: list | None = None) -> None:
+                   coverage: dict | None = None, alarms: list | None = None, pages: dict | None = None) -> None:
         with write_transaction(self.db):
             self.db["crawl_runs"].update(
                 run_id,
@@ -376,6 +376,7 @@ class Archive:
                     "stats": json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True),
                     "coverage": json.dumps(coverage or {}, ensure_ascii=False, sort_keys=True),
                     "alarms": json.dumps(alarms or [], ensure_ascii=False),
+                    "pages": json.dumps(pages or {}, ensure_ascii=False, sort_keys=True),
                 },
             )
 

@@ -435,6 +435,12 @@ def m013_parser_version(db: Database) -> None:
     db["articles"].add_column("parser_version", str)
 
 
+@migrations()
+def m014_page_accounting(db: Database) -> None:
+    # What became of every page a run fetched, by kind (newsspider/runstats.py's PAGE_KINDS), as JSON.
+    db["crawl_runs"].add_column("pages", str)
+
+
 def pending(db: Database) -> list[str]:
     """The migrations this archive has not had (a read: for readers, which never migrate)."""
     return [m.name for m in migrations.pending(db)]

@@ -6,9 +6,11 @@ import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import IO, Any
 
 from ..parsers import parse, rules
+from ..parsers.normalize import normalize
 from ..timestamps import to_utc
 from .cases import Case, Expected
 from .metrics import BodyCounts, authors_f1, body_counts, match_credits, mean_body, pooled_body, same_day, title_match
@@ -59,6 +61,9 @@ class NewsspiderExtractor(Extractor):
     def extract(self, html: bytes, case: Case) -> Prediction:
         with rules.disabled(*self.disabled):
             article = parse(html, case.url, now=case.now)
+        # Cleaned and judged as the crawl does: an error page served as a page gives no article.
+        if normalize(article, (case.now or datetime.now(timezone.utc)).isoformat(), html=html, required=()).soft_error is not None:
+            return Prediction(None, [], None, None, [])
         # Fundus labels an agency as an author: one kept apart in `agencies` is found, not lost.
         return Prediction(article.headline, [*(article.authors or []), *(article.agencies or [])], article.published_at, article.body,
                           list(article.image_credits or []))

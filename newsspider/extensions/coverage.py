@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from .. import health
-from ..items import CrawledArticle
+from ..pipelines.store import articles_stored
 
 
 class FieldCoverage:
@@ -20,10 +19,10 @@ class FieldCoverage:
         if not crawler.settings.getbool("HEALTH_ENABLED", True):
             raise NotConfigured
         ext = cls(crawler)
-        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.stored, signal=articles_stored)
         return ext
 
-    def item_scraped(self, item, response=None, spider=None):
-        # item_scraped fires once an item has passed every pipeline: it is in the archive.
-        if isinstance(item, CrawledArticle):
-            health.count(self.crawler.stats, item.article)
+    def stored(self, articles):
+        # Committed articles only: a batch the disk refused is neither in the archive nor counted.
+        for article in articles:
+            health.count(self.crawler.stats, article)

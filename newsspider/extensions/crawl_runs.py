@@ -9,7 +9,7 @@ from scrapy.utils.defer import deferred_from_coro
 from .. import health
 from ..archive.db import Archive
 from ..pipelines.store import STORAGE_ERRORS
-from ..runstats import WRITE_ERROR, WRITE_FAILED, RunCounts, finish_reason, run_status
+from ..runstats import WRITE_ERROR, WRITE_FAILED, RunCounts, finish_reason, page_accounting, run_status
 
 
 class CrawlRunRecorder:
@@ -67,7 +67,7 @@ class CrawlRunRecorder:
                 spider.logger.error("health alarm: %s", health.describe(found))
             archive.finish_run(
                 self.run_id, status=run_status(reason, counts), finish_reason=reason, counts=counts.as_dict(),
-                stats=stats, coverage=coverage, alarms=found,
+                stats=stats, coverage=coverage, alarms=found, pages=page_accounting(stats),
             )
 
 

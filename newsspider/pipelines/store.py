@@ -21,6 +21,9 @@ SEEN_OUTCOMES = ("seen", "not_modified", "unknown")
 # The disk or the file, not the data: every item would fail the same way ("database or disk is full",
 # "database is locked", "disk I/O error", a read-only file system).
 STORAGE_ERRORS = (sqlite3.OperationalError, OSError)
+# Sent with `articles=[Article, ...]` once a batch is committed: what is in the archive, and only that
+# (item_scraped fires when an item is queued for a batch that may still fail). The health alarm counts these.
+articles_stored = object()
 
 
 class StorePipeline:
@@ -51,6 +54,7 @@ class StorePipeline:
         self.batch: list[CrawledArticle] = []
         self.batch_started = 0.0
         self.failed: str | None = None
+        self._refused: set[int] = set()  # ids of the current batch's items the archive refused one by one
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -96,11 +100,16 @@ class StorePipeline:
         if not self.batch or self.archive is None:
             return
         batch, self.batch = self.batch, []
+        self._refused: set[int] = set()
         try:
             counts = self._write(batch)
         except STORAGE_ERRORS as exc:
             self._fail(batch, exc)
             return
+        signals_ = getattr(self.crawler, "signals", None)
+        if signals_ is not None:
+            stored = [item.article for item in batch if isinstance(item, CrawledArticle) and id(item) not in self._refused]
+            signals_.send_catch_log(articles_stored, articles=stored)
         for outcome, n in counts.items():
             if outcome in ARTICLE_OUTCOMES:
                 self.stats.inc_value(f"newsspider/stored/{outcome}", n)
@@ -141,6 +150,7 @@ class StorePipeline:
                 raise
             except Exception as exc:
                 self.stats.inc_value("newsspider/store_errors")
+                self._refused.add(id(item))
                 logger.error("cannot store %s: %s: %s; keeping its response only", _url(item), type(exc).__name__, exc)
                 raw = getattr(item, "raw", None)
                 if raw is None:

@@ -152,11 +152,6 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsspider/parse_errors")
             self.logger.warning("cannot parse %s: %s", public_url, value)
             return UnparsedPage(raw=raw, fetched_at=fetched_at, error=value)
-        if kind == "soft_error":
-            # "404 Not Found" with status 200: kept raw and counted, never an article.
-            self.crawler.stats.inc_value("newsspider/soft_errors")
-            self.logger.info("a soft error page at %s: %s", public_url, value)
-            return UnparsedPage(raw=raw, fetched_at=fetched_at, error=value, outcome="soft_error")
         for name, error in field_errors.items():
             self.crawler.stats.inc_value(f"newsspider/field_errors/{name}")
             self.logger.warning("field %s left empty on %s: %s", name, public_url, error)

@@ -206,6 +206,7 @@ class NewsSpider(ArchiveSpider):
                 yield self.article_item(response, public)  # kept raw as not_html, counted
             else:
                 self.crawler.stats.inc_value("newsspider/not_html")
+                self.crawler.stats.inc_value("newsspider/pages/not_html_links")
             return
         if not isinstance(response, HtmlResponse):
             # HTML by its bytes under a generic Content-Type: Scrapy made it a plain Response.
@@ -218,6 +219,8 @@ class NewsSpider(ArchiveSpider):
                 yield self.unparsed(response, public, outcome="listing", error="classed as a listing, not an article")
             elif (item := self.article_item(response, public)) is not None:
                 yield item
+        else:
+            self.crawler.stats.inc_value("newsspider/pages/links")
         if depth is not None and depth < self.depth:
             yield from self.follow_links(response, public, depth + 1)
 
@@ -288,6 +291,7 @@ class NewsSpider(ArchiveSpider):
     def parse_index(self, response, index_depth: int = 0):
         """A sitemap, sitemap index, feed or robots.txt: request what it lists, within the discovery limits."""
         public = self.public_url(response)
+        self.crawler.stats.inc_value("newsspider/pages/index")
         if urlsplit(public).path == "/robots.txt":
             try:
                 body = ungzip(response.body, self.max_size)

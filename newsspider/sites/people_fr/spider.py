@@ -77,6 +77,7 @@ class PeopleFrSpider(ArchiveSpider):
                               priority=LISTING_PRIORITY)
 
     def parse_section(self, response, section: str, page: int):
+        self.crawler.stats.inc_value("newsspider/pages/links")
         public = self.hostmap.to_public(response.url)
         found = known_old = too_old = 0
         seen_here: set[str] = set()
