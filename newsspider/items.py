@@ -117,7 +117,8 @@ class UnparsedPage:
     @classmethod
     def dropped(cls, item: Any, exception: BaseException | None) -> UnparsedPage | None:
         """The page to keep for an item Scrapy dropped (item_dropped signal); None if it has no response to keep."""
-        if isinstance(item, CrawledArticle) and item.raw is not None:
+        # Scrapy signals the spider's own item: a PendingParse when the parse pool read the page.
+        if isinstance(item, (CrawledArticle, PendingParse)) and item.raw is not None:
             return cls(raw=item.raw, fetched_at=item.fetched_at, error=str(exception or ""), outcome="dropped")
         return None
 

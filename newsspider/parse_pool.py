@@ -32,8 +32,8 @@ from importlib import import_module
 from typing import Any, Callable
 
 from .parse_budget import ParseTimeout, time_limit
+from .settings import NEWSSPIDER_PARSE_FUNCTION as DEFAULT_PARSE_FUNCTION
 
-DEFAULT_PARSE_FUNCTION = "newsspider.parsers.parse_page"
 # A parse interrupted by SIGALRM ends at once; one that is still running this long after its
 # budget is deaf to signals, and its worker is killed.
 HARD_LIMIT_GRACE_SECONDS = 5.0

@@ -141,6 +141,8 @@ PARSE_TIME_LIMIT_SECONDS = 20.0
 # Parser processes (newsspider/parse_pool.py): 'auto' is one per CPU this process may use (0 on a
 # single CPU, where a pool would only add pickling); 0 parses in the crawl's own thread.
 NEWSSPIDER_PARSE_WORKERS = "auto"
+# The parse function the workers import, by dotted name (tests plug in newsspider.testing.slowparse.*).
+NEWSSPIDER_PARSE_FUNCTION = "newsspider.parsers.parse_page"
 
 # ---- bounded memory ----------------------------------------------------------------------
 # The requests waiting to be fetched are kept on disk, in a folder made for the run under

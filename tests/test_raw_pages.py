@@ -20,7 +20,8 @@ MIRROR = "http://127.0.0.1:8999"
 
 
 def spider():
-    crawler = get_crawler(PeopleFrSpider, {"PEOPLE_FR_BASE_URL": MIRROR})
+    # The spider parses in its own thread here (no pool): what it hands on is the item itself.
+    crawler = get_crawler(PeopleFrSpider, {"PEOPLE_FR_BASE_URL": MIRROR, "NEWSSPIDER_PARSE_WORKERS": 0})
     return PeopleFrSpider.from_crawler(crawler)
 
 
