@@ -593,7 +593,7 @@ def evaluate(cases_file, compare, worst, folds, no_rules, limit, publisher, per_
 @main.command("save-fixture")
 @click.argument("url")
 @click.option("--site", required=True, help="Fixture folder: the parser's site name, e.g. people_fr.")
-@click.option("--fixtures-dir", default="tests/fixtures", show_default=True, type=click.Path(file_okay=False), help="Where the site folders are.")
+@click.option("--fixtures-dir", default="tests/fixtures/sites", show_default=True, type=click.Path(file_okay=False), help="Where the site folders are (tests/test_site_fixtures.py collects them).")
 @click.option("--case", "case_name", help="File name without extension. Default: a slug of the URL path.")
 @click.option("--force", is_flag=True, help="Overwrite an existing fixture.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, help="Seconds to wait for the server.")
@@ -604,7 +604,8 @@ def save_fixture(url, site, fixtures_dir, case_name, force, timeout, max_bytes, 
 
     Writes FIXTURES_DIR/SITE/CASE.html.gz (the page as served, after
     redirects) and CASE.json: the current parser's extraction plus "url",
-    "fetched_at" and a "_draft": true marker. The draft is today's output,
+    "fetched_at" and a "_draft": true marker, the layout that
+    tests/test_site_fixtures.py collects. The draft is today's output,
     not the truth: check every field against the page before a test relies
     on it. An existing fixture is never overwritten without --force.
 
@@ -634,6 +635,10 @@ def save_fixture(url, site, fixtures_dir, case_name, force, timeout, max_bytes, 
     moved = f" (redirected from {url})" if saved.page.url != url else ""
     click.echo(f"wrote {paths.html} ({len(saved.page.body)} bytes from {saved.page.url}{moved})")
     click.echo(f"wrote {paths.expected} (draft from {saved.parser})")
+    read_as = json.loads(paths.expected.read_text(encoding="utf-8")).get("site")
+    if read_as and read_as != site:
+        # tests/test_site_fixtures.py files a case under the site its parser names.
+        click.echo(f"note: {saved.parser} reads this page as site {read_as!r}, not {site!r}: move it to {paths.html.parent.parent / read_as}/ or fix the parser's hosts")
     if saved.parse_error:
         click.echo(f"the parser failed on this page ({saved.parse_error}); fill in the draft by hand")
     click.echo(f"Review {paths.expected.name} against the page, correct it, and remove \"_draft\" and \"_note\" before committing.")

@@ -1,5 +1,7 @@
 """Saving one fetched page as a parser fixture: <site>/<case>.html.gz and a draft <case>.json.
 
+The layout is the one tests/test_site_fixtures.py collects (tests/fixtures/sites/README.md).
+
 The JSON is what the current parser extracts, marked as a draft: a fixture's expected
 values must be checked by a person against the page, or the tests would only pin down
 today's mistakes.
@@ -23,6 +25,10 @@ from .parsers import parse, parser_for
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MAX_SLUG = 80
+# The draft's keys besides the article's fields: what a case is parsed with (kept once
+# checked), and the markers a person removes after checking.
+CASE_KEYS = ("fetched_at", "requested_url", "encoding", "_source")
+DRAFT_KEYS = ("_draft", "_note", "_parse_error")
 DRAFT_NOTE = ("Draft made by `newsspider save-fixture` from the parser's output at fetch time. "
               "Check every field against the page, correct it, then delete _draft and _note.")
 

@@ -425,3 +425,16 @@ def test_an_image_labelled_twice_is_one_image(tmp_path):
     cases, _ = load_cases(path)
     # The same credit under another caption is another image; the same credit and caption, the same one.
     assert cases[0].expected.images == [["dpa"], ["dpa"], ["dpa"]]
+
+
+def test_eval_measures_the_generic_extractor_not_the_site_packages():
+    # newsspider/sites/bild reads this page's headline from its <h1>; eval must not (docs/EVALUATION.md).
+    from newsspider.evaluation.run import NewsspiderExtractor
+    from newsspider.parsers import parse
+
+    cases, _ = load_cases(FIXTURES / "eval_fundus" / "cases.jsonl")
+    case = next(c for c in cases if c.publisher == "de/Bild")
+    html = case.read_html()
+    site, generic = parse(html, case.url, now=case.now), NewsspiderExtractor().extract(html, case)
+    assert site.site == "bild" and site.headline == case.expected.title
+    assert generic.title != site.headline and generic.title.startswith(case.expected.title)

@@ -164,3 +164,29 @@ def test_case_slug(url, slug):
 
 def test_help_has_examples():
     assert "Examples:" in CliRunner().invoke(main, ["save-fixture", "--help"]).output
+
+
+def test_writes_the_layout_the_collecting_test_reads(mirror, tmp_path, monkeypatch):
+    # By default into tests/fixtures/sites/, and once the draft markers are gone the case is
+    # one tests/test_site_fixtures.py collects and passes: what save-fixture writes is tested.
+    from test_site_fixtures import check_case
+
+    from newsspider.save_fixture import DRAFT_KEYS
+
+    monkeypatch.chdir(tmp_path)
+    url = mirror.url + SEED_PATH
+    site = parse(SEED["path"].read_bytes(), url).site  # the mirror's host: the generic parser's site
+    result = save(url, "--site", site, "--case", "seed")
+    assert result.exit_code == 0, result.output
+    assert "note:" not in result.output
+    case = tmp_path / "tests" / "fixtures" / "sites" / site / "seed.json"
+    draft = json.loads(case.read_text(encoding="utf-8"))
+    with pytest.raises(AssertionError, match="draft"):
+        check_case(case)
+    case.write_text(json.dumps({k: v for k, v in draft.items() if k not in DRAFT_KEYS}), encoding="utf-8")
+    check_case(case)
+
+
+def test_says_when_the_site_is_not_the_parsers(mirror, tmp_path):
+    result = save(mirror.url + SEED_PATH, "--site", "people_fr", "--fixtures-dir", str(tmp_path), "--case", "seed")
+    assert result.exit_code == 0 and "note: GenericParser reads this page as site" in result.output

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import IO, Any
 
-from ..parsers import parse, rules
+from ..parsers import GenericParser, parse, rules
 from ..parsers.normalize import normalize
 from ..timestamps import to_utc
 from .cases import Case, Expected
@@ -60,7 +60,9 @@ class NewsspiderExtractor(Extractor):
 
     def extract(self, html: bytes, case: Case) -> Prediction:
         with rules.disabled(*self.disabled):
-            article = parse(html, case.url, now=case.now)
+            # The generic extractor is what eval measures: a site package for one of the
+            # publishers would lift the figures without the generic parser getting better.
+            article = parse(html, case.url, now=case.now, parser=GenericParser)
         # Cleaned and judged as the crawl does: an error page served as a page gives no article.
         if normalize(article, (case.now or datetime.now(timezone.utc)).isoformat(), html=html, required=()).soft_error is not None:
             return Prediction(None, [], None, None, [])
