@@ -1,6 +1,6 @@
 # Two commands set everything up on a fresh machine with Python 3.11+ and make:
 #   make demo   create .venv, install pinned dependencies, crawl the bundled mirror into ./archive.db
-#   make test   same set-up, then the test suite
+#   make test   same set-up, then the lint (make lint) and the test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,7 +18,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 REDIS_TEST_PORT ?= 6399
 REDIS_TEST_URL := redis://127.0.0.1:$(REDIS_TEST_PORT)/0
 
-.PHONY: demo test install clean chromium redis
+.PHONY: demo test lint install clean chromium redis
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ required"; exit 1; }
@@ -49,7 +49,11 @@ redis:
 		for i in 1 2 3 4 5 6 7 8 9 10; do redis-cli -p $(REDIS_TEST_PORT) ping >/dev/null 2>&1 && break; sleep 0.5; done; \
 		redis-cli -p $(REDIS_TEST_PORT) ping >/dev/null || { echo "redis-server did not start on port $(REDIS_TEST_PORT)"; exit 1; }; }
 
-test: $(STAMP) chromium redis
+# ruff, configured in pyproject.toml ([tool.ruff]); `make test` stops on the first violation.
+lint: $(STAMP)
+	$(BIN)/ruff check newsspider tests bench
+
+test: $(STAMP) lint chromium redis
 	NEWSSPIDER_TEST_REDIS=$(REDIS_TEST_URL) $(BIN)/python -m pytest -q
 
 clean:

@@ -25,7 +25,8 @@ SCENARIOS = [
     # name, document, settings, stop after (s)
     ("one sitemap of 200,000 URLs (12 MB), default limits", "sitemap-200000.xml", (), 60),
     ("one sitemap of 200,000 URLs, NEWS_SITEMAP_MAX_URLS=0 (all taken)", "sitemap-200000.xml", ("NEWS_SITEMAP_MAX_URLS=0",), 60),
-    ("the same, frontier in memory (NEWSSPIDER_DISK_QUEUE=0): baseline", "sitemap-200000.xml", ("NEWS_SITEMAP_MAX_URLS=0", "NEWSSPIDER_DISK_QUEUE=0"), 60),
+    ("the same, frontier in memory (NEWSSPIDER_DISK_QUEUE=0): baseline", "sitemap-200000.xml",
+     ("NEWS_SITEMAP_MAX_URLS=0", "NEWSSPIDER_DISK_QUEUE=0"), 60),
     ("an index of 10 sitemaps of 200,000 URLs, default limits", "index-10-200000.xml", (), 60),
     ("self-generating index tree (10 children each, endless), default limits", "tree/0.xml", (), None),
 ]

@@ -105,18 +105,25 @@ def main():
 
 @main.command(context_settings={"ignore_unknown_options": False})
 @click.argument("spider", required=False)
-@click.option("--sites", "sites_path", type=click.Path(exists=True, dir_okay=False), help="Crawl every site of this sites file (TOML, see `newsspider sites check`) in one run, instead of SPIDER.")
+@click.option("--sites", "sites_path", type=click.Path(exists=True, dir_okay=False),
+              help="Crawl every site of this sites file (TOML, see `newsspider sites check`) in one run, instead of SPIDER.")
 @click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to write to.")
 @click.option("-a", "spider_args", multiple=True, metavar="NAME=VALUE", help="Spider argument, as in `scrapy crawl -a`.")
 @click.option("-s", "settings_args", multiple=True, metavar="NAME=VALUE", help="Scrapy setting, as in `scrapy crawl -s`.")
 @click.option("--since", metavar="YYYY-MM-DD", help="Only discover articles dated on or after this day (listings, sitemaps, feeds).")
 @click.option("--full", is_flag=True, help="Fetch every article again, known or not (default: incremental).")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write Scrapy's log to this file instead of stderr.")
-@click.option("--log-level", default=None, type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False), help="Scrapy log level (default INFO).")
-@click.option("--redis", "redis_url", metavar="URL", help="Run as one worker of a crawl shared through Redis (redis://[:password@]host:6379/0): items go to `newsspider ingest`, not to --db.")
-@click.option("--redis-job", metavar="NAME", help="With --redis: the shared crawl to join (default: the spider's name). Workers of one job share a frontier.")
-@click.option("--redis-prefix", default=DEFAULT_PREFIX, show_default=True, metavar="PREFIX", help="With --redis: namespace of the Redis keys, one per archive (ingest takes the same).")
-@click.option("--redis-reset", is_flag=True, help="With --redis: forget the job's frontier and seen requests first (refused while workers of the job run).")
+@click.option("--log-level", default=None, type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+              help="Scrapy log level (default INFO).")
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Run as one worker of a crawl shared through Redis (redis://[:password@]host:6379/0): "
+              "items go to `newsspider ingest`, not to --db.")
+@click.option("--redis-job", metavar="NAME",
+              help="With --redis: the shared crawl to join (default: the spider's name). Workers of one job share a frontier.")
+@click.option("--redis-prefix", default=DEFAULT_PREFIX, show_default=True, metavar="PREFIX",
+              help="With --redis: namespace of the Redis keys, one per archive (ingest takes the same).")
+@click.option("--redis-reset", is_flag=True,
+              help="With --redis: forget the job's frontier and seen requests first (refused while workers of the job run).")
 def crawl(spider, sites_path, db_path, spider_args, settings_args, since, full, log_file, log_level, redis_url, redis_job, redis_prefix, redis_reset):
     """Crawl SPIDER into the archive and print a one-line summary.
 
@@ -284,11 +291,14 @@ def _crawl_worker(spider, settings, args, url, job, prefix, reset) -> int:
 @main.command()
 @click.option("--redis", "redis_url", required=True, metavar="URL", help="The Redis the workers push to (redis://[:password@]host:6379/0).")
 @click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to write to.")
-@click.option("--redis-prefix", default=DEFAULT_PREFIX, show_default=True, metavar="PREFIX", help="Namespace of the Redis keys, as given to the workers.")
-@click.option("--idle-seconds", type=click.FloatRange(min=0), default=10.0, show_default=True, help="Stop once no item has come, and no worker has run, for this long.")
+@click.option("--redis-prefix", default=DEFAULT_PREFIX, show_default=True, metavar="PREFIX",
+              help="Namespace of the Redis keys, as given to the workers.")
+@click.option("--idle-seconds", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              help="Stop once no item has come, and no worker has run, for this long.")
 @click.option("--follow", is_flag=True, help="Never stop on idleness; run until SIGTERM or Ctrl-C (a service).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Items per write transaction (default ARCHIVE_BATCH_SIZE, 50).")
-@click.option("-s", "settings_args", multiple=True, metavar="NAME=VALUE", help="Setting, e.g. HEALTH_DROP_RATIO=0.3 (health alarm) or ARCHIVE_BATCH_SIZE.")
+@click.option("-s", "settings_args", multiple=True, metavar="NAME=VALUE",
+              help="Setting, e.g. HEALTH_DROP_RATIO=0.3 (health alarm) or ARCHIVE_BATCH_SIZE.")
 def ingest(redis_url, db_path, redis_prefix, idle_seconds, follow, batch_size, settings_args):
     """Write what `newsspider crawl --redis` workers found into the archive.
 
@@ -358,8 +368,10 @@ def _normalized(article, moment, html: bytes):
 @click.option("--url", help="The URL the page was fetched from (chooses the parser, resolves links); needed with FILE and -.")
 @click.option("--batch", is_flag=True, help='Read JSON lines {"url", "path"} on stdin, write one result line each.')
 @click.option("--now", help="Treat this ISO 8601 time as the present (dates after it are rejected). Default: the clock.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, help="With a URL: seconds to wait for the server.")
-@click.option("-s", "settings_args", multiple=True, metavar="NAME=VALUE", help="With a URL: a setting, e.g. NEWSSPIDER_CONTACT=you@example.org for the User-Agent.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="With a URL: seconds to wait for the server.")
+@click.option("-s", "settings_args", multiple=True, metavar="NAME=VALUE",
+              help="With a URL: a setting, e.g. NEWSSPIDER_CONTACT=you@example.org for the User-Agent.")
 def extract(source, url, batch, now, timeout, settings_args):
     """Parse one page (a live URL, a saved file, or stdin) and print the article as JSON.
 
@@ -477,7 +489,8 @@ def _extract_live(url: str, moment, timeout: float, settings_args):
 
 @main.command()
 @click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to write to.")
-@click.option("--mirror", type=click.Path(file_okay=False), default=None, help=f"The mirror folder (default: {DEFAULT_MIRROR.relative_to(REPO_ROOT)}).")
+@click.option("--mirror", type=click.Path(file_okay=False), default=None,
+              help=f"The mirror folder (default: {DEFAULT_MIRROR.relative_to(REPO_ROOT)}).")
 @click.option("--log-level", default="WARNING", show_default=True, type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
 def demo(db_path, mirror, log_level):
     """Serve the bundled mirror of People's Daily French on 127.0.0.1 and crawl it.
@@ -504,7 +517,8 @@ def demo(db_path, mirror, log_level):
 @click.argument("cases_file", metavar="CASES.jsonl", type=click.Path(exists=True, dir_okay=False))
 @click.option("--compare", metavar="NAMES", help="Also run these baselines (comma-separated: trafilatura, htmldate) on the same pages; "
               "their scores are printed beside ours, with the pages on which we are worse/better.")
-@click.option("--worst", type=click.IntRange(min=1), metavar="N", help="List, per field, the N pages where we lose most to each baseline (the two values), or score lowest.")
+@click.option("--worst", type=click.IntRange(min=1), metavar="N",
+              help="List, per field, the N pages where we lose most to each baseline (the two values), or score lowest.")
 @click.option("--folds", type=click.IntRange(min=2), metavar="K", help="Split the cases into K folds by publisher; print every field per fold "
               "and measure each rule of newsspider.parsers.rules in-sample and out-of-fold.")
 @click.option("--no-rules", is_flag=True, help="With --folds: skip the rule measurements (one extra parse of every page per rule).")
@@ -857,7 +871,8 @@ def _bound(value: str | None, hint: str) -> str | None:
 @main.command()
 @click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to export from.")
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
-              help="jsonl, csv (articles), parquet (a folder partitioned by site and month), text or markdown (a folder, one file per article), warc or wacz (raw responses).")
+              help="jsonl, csv (articles), parquet (a folder partitioned by site and month), "
+              "text or markdown (a folder, one file per article), warc or wacz (raw responses).")
 @click.option("--since", help="Only what was fetched at or after this date or time (UTC unless an offset is given).")
 @click.option("--published-since", help="Only articles published at or after this date or time (published_at_utc; UTC unless an offset is given).")
 @click.option("--published-until", help="Only articles published before this date or time (published_at_utc).")

@@ -7,6 +7,9 @@ comments and image markup change.
 
 from __future__ import annotations
 
+import copy
+import html as _html
+import json as _json
 import re
 
 
@@ -107,9 +110,6 @@ NO_RELATED = {"without-related": without_related}
 # heading tags, where and how the update line is written, the related block, cards, share and
 # newsletter boxes — while the site's language stays: that is what the parser must anchor on.
 
-import copy
-import html as _html
-import json as _json
 
 _ENP = re.compile(r"(<!--enpcontent-->)(?P<body>.*?)(<!--/enpcontent-->)", re.S)
 _TIME_LINE = re.compile(r'<div class="d2_time">(?P<line>[^<]*)</div>')
@@ -196,7 +196,8 @@ def _update_line_elsewhere(html, expected):
     """The update line below the text, inside <small>, after a "Source" mention."""
     line = _TIME_LINE.search(html).group("line")
     html = _TIME_LINE.sub("", html, count=1)
-    html = html.replace('<div class="zdfy clearfix"></div>', f'<p><font size="2">Source : Xinhua | <small>{line}</small></font></p><div class="zdfy clearfix"></div>', 1)
+    html = html.replace('<div class="zdfy clearfix"></div>',
+                        f'<p><font size="2">Source : Xinhua | <small>{line}</small></font></p><div class="zdfy clearfix"></div>', 1)
     return html, expected
 
 
@@ -290,7 +291,8 @@ def _published(html: str) -> str | None:
 
 def _credit_text(credit: dict, style: str) -> str:
     raw = credit["raw"]
-    if style != "paren" and raw.startswith("(") and "/" in raw and credit["agency"] and credit["photographer"] and raw[1:-1].startswith(credit["agency"]):
+    if (style != "paren" and raw.startswith("(") and "/" in raw and credit["agency"] and credit["photographer"]
+            and raw[1:-1].startswith(credit["agency"])):
         raw = {"photo": f"Photo : {raw[1:-1]}", "copyright": f"© {raw[1:-1]}"}[style]
     return raw
 
@@ -323,7 +325,8 @@ def print_view(html, expected, *, line_tag="small", heading="<b>A lire aussi</b>
     page = f"""<html><head><meta http-equiv="content-type" content="text/html; charset=utf-8" />
 <title>{e(expected["headline"])} - Version imprimable - French.peopledaily.com.cn</title></head>
 <body><table width="640" align="center"><tr><td>
-<a href="http://french.peopledaily.com.cn/">Accueil</a> | <a href="javascript:window.print();">Imprimer</a> | <a href="javascript:window.close();">Fermer</a>
+<a href="http://french.peopledaily.com.cn/">Accueil</a> | <a href="javascript:window.print();">Imprimer</a> | \
+<a href="javascript:window.close();">Fermer</a>
 <h2>{e(expected["headline"])}</h2>
 <{line_tag}>{e(expected["updated_at_raw"])}</{line_tag}><br /><br />
 {''.join(parts)}
@@ -337,7 +340,6 @@ def responsive(html, expected, *, credit_style="paren", cards_heading="Articles 
     """The responsive template: HTML5, JSON-LD, <time>, <picture>, <figcaption>, cards, boxes, share buttons."""
     e = _html.escape
     published = _published(html)
-    credits = expected["image_credits"]
     new_expected = copy.deepcopy(expected)
     for credit in new_expected["image_credits"]:
         credit["raw"] = _credit_text(credit, credit_style)
@@ -348,7 +350,8 @@ def responsive(html, expected, *, credit_style="paren", cards_heading="Articles 
             n += 1
             if n == 2:
                 parts.append(f'<p>Lire aussi : <a href="{OTHER_ARTICLE}">Un autre article du site</a></p>')
-                parts.append('<div class="c-tools"><button>Partager</button> <a href="https://www.facebook.com/sharer.php">Facebook</a> <a href="https://x.com/share">X</a></div>')
+                parts.append('<div class="c-tools"><button>Partager</button> <a href="https://www.facebook.com/sharer.php">Facebook</a> '
+                             '<a href="https://x.com/share">X</a></div>')
         else:
             caption = f"{e(item['caption'])} " if item["caption"] else ""
             parts.append(f'<figure class="c-media"><picture><source type="image/webp" data-srcset="/a.webp" />'
@@ -366,7 +369,8 @@ def responsive(html, expected, *, credit_style="paren", cards_heading="Articles 
 <meta property="og:title" content="{e(expected["headline"])}" />
 <script type="application/ld+json">{_json.dumps(ld, ensure_ascii=False)}</script></head>
 <body><header class="c-header"><a href="http://french.peopledaily.com.cn/">Accueil</a>
-<nav><a href="http://french.peopledaily.com.cn/Chine/index.html">Chine</a> <a href="http://french.peopledaily.com.cn/Culture/index.html">Culture</a></nav></header>
+<nav><a href="http://french.peopledaily.com.cn/Chine/index.html">Chine</a> \
+<a href="http://french.peopledaily.com.cn/Culture/index.html">Culture</a></nav></header>
 <main class="l-main"><article class="c-article">
 <h1 class="c-article__h">{e(expected["headline"])}</h1>
 <div class="c-article__info"><time datetime="{published}">{(published or '')[:10]}</time> <span>{e(expected["updated_at_raw"])}</span></div>
@@ -374,7 +378,8 @@ def responsive(html, expected, *, credit_style="paren", cards_heading="Articles 
 {f'<section class="c-more"><h2>{cards_heading}</h2><ul>{cards}</ul></section>' if cards else ''}
 </article>
 <aside class="l-col"><div class="c-box"><h3>Newsletter</h3><p>Recevez chaque matin l'essentiel de l'actualité chinoise.</p></div>
-<div class="c-box"><h3>Les plus lus</h3><ol><li><a href="http://french.peopledaily.com.cn/Chine/n3/2016/0613/c31354-9071405.html">La Chine lance un nouveau satellite de navigation Beidou</a></li></ol></div></aside>
+<div class="c-box"><h3>Les plus lus</h3><ol><li><a href="http://french.peopledaily.com.cn/Chine/n3/2016/0613/c31354-9071405.html">\
+La Chine lance un nouveau satellite de navigation Beidou</a></li></ol></div></aside>
 </main><footer>Copyright © People's Daily Online</footer></body></html>"""
     return page, new_expected
 

@@ -25,7 +25,8 @@ SEED = next(c for c in people_fr_articles() if c["id"] == "9074390")
 
 
 def test_import_is_cheap_and_has_no_circle():
-    code = "import sys, newsspider; assert [m for m in sys.modules if m.startswith(('newsspider.', 'scrapy', 'pandas'))] == []; newsspider.Archive; newsspider.parse; newsspider.fetch"
+    code = ("import sys, newsspider; assert [m for m in sys.modules if m.startswith(('newsspider.', 'scrapy', 'pandas'))] == []; "
+            "newsspider.Archive; newsspider.parse; newsspider.fetch")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

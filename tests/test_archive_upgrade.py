@@ -86,7 +86,8 @@ def test_upgrading_a_first_schema_archive_loses_nothing(tmp_path):
     # The old rows are in the full-text index (accents folded) and were compared for near-duplicates.
     assert {h["headline"] for h in hits} == {"Jack Ma : Alibaba suit de près le développement des PME russes", "Alibaba et les PME russes"}
     seed_id = ids["http://french.peopledaily.com.cn/Economie/n3/2016/0619/c31355-9074390.html"]
-    assert [(link["article_id"], link["first_id"]) for link in links] == [(ids["http://french.peopledaily.com.cn/International/n3/2016/0620/c31356-9999999.html"], seed_id)]
+    assert [(link["article_id"], link["first_id"]) for link in links] == [
+        (ids["http://french.peopledaily.com.cn/International/n3/2016/0620/c31356-9999999.html"], seed_id)]
 
 
 def test_an_upgraded_archive_takes_new_crawls(tmp_path):

@@ -46,7 +46,8 @@ def test_credit_forms(raw, agency, photographer):
     assert (credit["raw"], credit["agency"], credit["photographer"]) == (raw, agency, photographer)
 
 
-NOT_CREDITS = ["(and/or)", "(est de la Chine)", "(nord-est de la Chine)", "(PME)", "(e-WTP)", "(1/5)", "(618-907)", "(les plates-formes de commerce en ligne d'Alibaba)", "(2/5)", "()"]
+NOT_CREDITS = ["(and/or)", "(est de la Chine)", "(nord-est de la Chine)", "(PME)", "(e-WTP)", "(1/5)", "(618-907)",
+               "(les plates-formes de commerce en ligne d'Alibaba)", "(2/5)", "()"]
 
 
 @pytest.mark.parametrize("text", NOT_CREDITS)
@@ -57,13 +58,18 @@ def test_ordinary_parentheses_are_not_credits(text):
 @pytest.mark.parametrize(
     "text,caption,raw",
     [
-        ("Liu Yuxin aide sa grand-mère à se lever, le 13 juin 2016. (Photo : Yang Wenbin)", "Liu Yuxin aide sa grand-mère à se lever, le 13 juin 2016.", "(Photo : Yang Wenbin)"),
+        ("Liu Yuxin aide sa grand-mère à se lever, le 13 juin 2016. (Photo : Yang Wenbin)",
+         "Liu Yuxin aide sa grand-mère à se lever, le 13 juin 2016.", "(Photo : Yang Wenbin)"),
         ("(Xinhua/Bai Xueqi)", None, "(Xinhua/Bai Xueqi)"),
-        ("Des porte-conteneurs au port de Ningbo-Zhoushan, dans la province du Zhejiang (est de la Chine), le 12 juillet 2021. (Xinhua/Zhang Jiansong)",
-         "Des porte-conteneurs au port de Ningbo-Zhoushan, dans la province du Zhejiang (est de la Chine), le 12 juillet 2021.", "(Xinhua/Zhang Jiansong)"),
-        ("Des enfants jouent. (Photo Sun Mingsheng / Pour chinadaily.com.cn)", "Des enfants jouent.", "(Photo Sun Mingsheng / Pour chinadaily.com.cn)"),
+        ("Des porte-conteneurs au port de Ningbo-Zhoushan, dans la province du Zhejiang (est de la Chine), "
+         "le 12 juillet 2021. (Xinhua/Zhang Jiansong)",
+         "Des porte-conteneurs au port de Ningbo-Zhoushan, dans la province du Zhejiang (est de la Chine), le 12 juillet 2021.",
+         "(Xinhua/Zhang Jiansong)"),
+        ("Des enfants jouent. (Photo Sun Mingsheng / Pour chinadaily.com.cn)", "Des enfants jouent.",
+         "(Photo Sun Mingsheng / Pour chinadaily.com.cn)"),
         ("Une visiteuse au musée. Photo : Liu Xiao", "Une visiteuse au musée.", "Photo : Liu Xiao"),
-        ("Kräfte der Feuerwehr im Einsatz. © DPA Images | Christoph Soeder", "Kräfte der Feuerwehr im Einsatz.", "© DPA Images | Christoph Soeder"),
+        ("Kräfte der Feuerwehr im Einsatz. © DPA Images | Christoph Soeder", "Kräfte der Feuerwehr im Einsatz.",
+         "© DPA Images | Christoph Soeder"),
         ("Uwe Schubert will noch Punkte sammeln. IMAGO/Nico Herbertz", "Uwe Schubert will noch Punkte sammeln.", "IMAGO/Nico Herbertz"),
         ("Donald Trump überquert den Rasen. Foto: Nicolas Economou (Getty)", "Donald Trump überquert den Rasen.", "Foto: Nicolas Economou (Getty)"),
         ("Starmer leaves Downing Street (Picture: Claudio Bresciani/AP)", "Starmer leaves Downing Street", "(Picture: Claudio Bresciani/AP)"),

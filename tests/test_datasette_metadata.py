@@ -41,14 +41,16 @@ def test_title_source_facets_and_canned_queries():
     m = metadata_for("archive.db")
     assert m["title"] and m["description"] and m["source"]
     db = m["databases"]["archive"]
-    assert db["tables"]["articles"]["facets"] == ["site", "section", "language", {"date": "published_at"}, {"array": "authors"}, {"array": "agencies"}]
+    assert db["tables"]["articles"]["facets"] == ["site", "section", "language", {"date": "published_at"},
+                                                  {"array": "authors"}, {"array": "agencies"}]
     assert db["tables"]["image_credits"]["facets"] == ["agency"]
     assert set(db["queries"]) == {"latest_articles", "articles_by_agency", "updated_articles", "search",
                                   "articles_per_day", "coverage_per_run", "agencies_per_month"}
     assert db["tables"]["articles"]["sort_desc"] == "published_at"
     assert set(db["tables"]["articles"]["reading_columns"]) <= set(db["tables"]["articles"]["columns"])
     # Internal tables are hidden: the near-duplicate index, compressed bodies, migrations, the FTS index.
-    assert {t for t, spec in db["tables"].items() if spec.get("hidden")} == {"minhash_bands", "raw_bodies", "_sqlite_migrations", "articles_fts", "ingested_messages"}
+    assert {t for t, spec in db["tables"].items() if spec.get("hidden")} == {"minhash_bands", "raw_bodies", "_sqlite_migrations",
+                                                                             "articles_fts", "ingested_messages"}
     assert list(db["tables"])[0] == "articles"
 
 

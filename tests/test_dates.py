@@ -146,7 +146,8 @@ def _dates(html: str, url: str = "https://example.org/news/story.html") -> PageD
     return GenericParser(page).dates
 
 
-LD = '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-06-18T08:00:00+02:00", "dateModified": "2024-06-19T09:00:00+02:00"}</script>'
+LD = ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-06-18T08:00:00+02:00", '
+      '"dateModified": "2024-06-19T09:00:00+02:00"}</script>')
 META = '<meta property="article:published_time" content="2024-06-17T08:00:00+00:00">'
 TIME = '<time datetime="2024-06-16T08:00:00+00:00">16 juin</time>'
 VISIBLE = "<p>Publié le 15 juin 2024 à 10h00</p><p>Mis à jour le 16 juin 2024 à 11h30</p>"
@@ -166,7 +167,8 @@ VISIBLE = "<p>Publié le 15 juin 2024 à 10h00</p><p>Mis à jour le 16 juin 2024
     ],
 )
 def test_published_cascade(head, body, url, source, value):
-    found = _dates(f"<html lang='fr'><head>{head}</head><body><article>{body}</article></body></html>", url or "https://example.org/news/story.html").published()
+    found = _dates(f"<html lang='fr'><head>{head}</head><body><article>{body}</article></body></html>",
+                   url or "https://example.org/news/story.html").published()
     assert found is not None and found.source == source and found.moment.isoformat() == value
 
 

@@ -125,7 +125,8 @@ def rounds(redis_url, tmp_path_factory):
         third["requests"] = list(server.requests)
         third["base"] = server.url
     elapsed = first["elapsed"]
-    yield {"db": tmp_path / "archive.db", "db3": db, "tmp": tmp_path, "first": first, "second": second, "third": third, "elapsed": elapsed, "prefix": prefix}
+    yield {"db": tmp_path / "archive.db", "db3": db, "tmp": tmp_path, "first": first, "second": second, "third": third,
+           "elapsed": elapsed, "prefix": prefix}
     redis = connect(redis_url)
     doomed = list(redis.scan_iter(match=f"{prefix}:*"))
     if doomed:

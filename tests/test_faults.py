@@ -143,7 +143,8 @@ def test_query_variants_give_one_article_and_one_request(crawl):
 
 def test_pages_that_give_no_article_keep_their_response_and_say_why(crawl):
     with Archive(crawl.db) as archive:
-        rows = {r["url"]: (r["outcome"], r["status"]) for r in archive.db.query("select url, outcome, status from raw_responses where article_id is null")}
+        rows = {r["url"]: (r["outcome"], r["status"])
+                for r in archive.db.query("select url, outcome, status from raw_responses where article_id is null")}
     assert rows == {
         public(FAULTS["pdf"].path): ("not_html", 200),
         public(FAULTS["pdf_as_html"].path): ("not_html", 200),

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, PEOPLE_FR, people_fr_articles
+from conftest import FIXTURES, people_fr_articles
 from newsspider.items import Article
 from newsspider.parsers import ParseError, parse
 from newsspider.testing.mutate import MUTATIONS, mutate
@@ -71,7 +71,8 @@ def test_mutated_real_pages(index, rng):
     check(mutate(html, rng, rounds=1), url)
 
 
-TAG = st.sampled_from(["div", "p", "span", "h1", "h2", "a", "figure", "figcaption", "img", "time", "article", "table", "td", "script", "br", "meta", "li", "aside", "nav"])
+TAG = st.sampled_from(["div", "p", "span", "h1", "h2", "a", "figure", "figcaption", "img", "time", "article", "table", "td", "script", "br",
+                       "meta", "li", "aside", "nav"])
 ATTR = st.sampled_from(["class", "id", "href", "datetime", "content", "property", "name", "itemprop", "rel", "type", "src", "alt", "title"])
 TEXT = st.one_of(
     st.text(max_size=40),
@@ -95,7 +96,8 @@ def html_documents(draw):
 
 
 @settings(max_examples=1200, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
-@given(html_documents(), st.sampled_from(["http://french.peopledaily.com.cn/Economie/n3/2016/0619/c31355-9074390.html", "https://www.example.org/2024/05/01/a.html", "https://x.test/"]))
+@given(html_documents(), st.sampled_from(["http://french.peopledaily.com.cn/Economie/n3/2016/0619/c31355-9074390.html",
+                                          "https://www.example.org/2024/05/01/a.html", "https://x.test/"]))
 def test_random_html(html, url):
     check(html, url)
 

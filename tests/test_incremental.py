@@ -86,7 +86,7 @@ def test_a_second_run_on_a_locked_archive_exits_4_at_once(server, tmp_path):
         run = crawl(server, db)
         took = time.monotonic() - started
     assert run.returncode == 4
-    assert "held by another run" in run.stderr and f"pid" in run.stderr
+    assert "held by another run" in run.stderr and "pid" in run.stderr
     assert took < 20 and not server.requests  # it did not crawl at all
     assert crawl(server, db).returncode == 0  # the lock is free again
 
@@ -118,7 +118,8 @@ def changed_template(tmp_path):
     shutil.copytree(PEOPLE_FR / "site", site)
     for page in site.rglob("c*.html"):
         raw = page.read_bytes()
-        for old, new in ((b"Derni\xc3\xa8re mise \xc3\xa0 jour \xc3\xa0", b"Actualis\xc3\xa9 :"), (b"Derni\xe8re mise \xe0 jour \xe0", b"Actualis\xe9 :")):
+        for old, new in ((b"Derni\xc3\xa8re mise \xc3\xa0 jour \xc3\xa0", b"Actualis\xc3\xa9 :"),
+                         (b"Derni\xe8re mise \xe0 jour \xe0", b"Actualis\xe9 :")):
             raw = raw.replace(old, new)
         page.write_bytes(raw)
     return tmp_path / "changed"

@@ -295,7 +295,8 @@ def test_article_without_markup_is_not_a_listing_despite_its_navigation():
     page = lxml.html.fromstring(f"<html><body><nav>{NAV}</nav><h1>Budget</h1><div>{text}</div></body></html>")
     assert not looks_like_listing(page)
     # Declared as a website, the same page is still an article: its text is not link text.
-    declared = lxml.html.fromstring(f'<html><head><meta property="og:type" content="website"></head><body><nav>{NAV}</nav><div>{text}</div></body></html>')
+    declared = lxml.html.fromstring(f'<html><head><meta property="og:type" content="website"></head>'
+                                    f'<body><nav>{NAV}</nav><div>{text}</div></body></html>')
     assert not looks_like_listing(declared)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -87,9 +86,12 @@ TEXT = "<article><h1>Story</h1>" + "<p>" + "Some sentence of the article body. "
 @pytest.mark.parametrize(
     "block",
     [
-        '<div class="related-articles"><a href="/2024/04/30/other-story.html">An other story here</a><a href="/2024/04/29/third.html">A third story here</a></div>',
-        '<section><h3>Read more</h3><ul><li><a href="/2024/04/30/other-story.html">An other story here</a></li><li><a href="/2024/04/29/third.html">A third story here</a></li></ul></section>',
-        '<div><h2>À lire aussi</h2><ul><li><a href="/2024/04/30/other-story.html">An other story here</a></li><li><a href="/2024/04/29/third.html">A third story here</a></li></ul></div>',
+        '<div class="related-articles"><a href="/2024/04/30/other-story.html">An other story here</a>'
+        '<a href="/2024/04/29/third.html">A third story here</a></div>',
+        '<section><h3>Read more</h3><ul><li><a href="/2024/04/30/other-story.html">An other story here</a></li>'
+        '<li><a href="/2024/04/29/third.html">A third story here</a></li></ul></section>',
+        '<div><h2>À lire aussi</h2><ul><li><a href="/2024/04/30/other-story.html">An other story here</a></li>'
+        '<li><a href="/2024/04/29/third.html">A third story here</a></li></ul></div>',
         '<aside><a href="/2024/04/30/other-story.html">An other story here</a><a href="/2024/04/29/third.html">A third story here</a></aside>',
     ],
     ids=["class", "heading-en", "heading-fr", "aside"],
@@ -111,7 +113,8 @@ def test_navigation_and_offsite_links_are_not_related():
 @pytest.mark.parametrize(
     "head,expected",
     [
-        ('<link rel="canonical" href="https://news.example.org/2024/05/01/story.html?utm_source=x&id=3#top">', "https://news.example.org/2024/05/01/story.html?id=3"),
+        ('<link rel="canonical" href="https://news.example.org/2024/05/01/story.html?utm_source=x&id=3#top">',
+         "https://news.example.org/2024/05/01/story.html?id=3"),
         # an off-site canonical is not believed: the fetched URL, without tracking (ref, fbclid)
         ('<link rel="canonical" href="https://other-site.example.com/story">', "https://news.example.org/2024/05/01/story.html?page=2"),
         ('<meta property="og:url" content="https://news.example.org/2024/05/01/story.html">', "https://news.example.org/2024/05/01/story.html"),
@@ -138,5 +141,7 @@ def test_byline_authors(byline, authors):
 
 
 def test_language_is_detected_when_not_declared():
-    html = "<html><body><h1>Titre</h1><p>" + "Le président de la République a annoncé que les réformes seront appliquées dans les mois qui viennent. " * 5 + "</p></body></html>"
+    html = ("<html><body><h1>Titre</h1><p>"
+            + "Le président de la République a annoncé que les réformes seront appliquées dans les mois qui viennent. " * 5
+            + "</p></body></html>")
     assert parse(html, "https://exemple.fr/article").language == "fr"

@@ -103,7 +103,8 @@ def test_a_card_title_loses_its_glued_date_and_summary():
 
 
 # ---- 5. image credits without figure markup, and in <figcaption> in their three forms ------------
-@pytest.mark.parametrize("name", ["print-view", "print-view-font", "br-paragraphs", "responsive", "responsive-photo-credit", "responsive-copyright-credit"])
+@pytest.mark.parametrize("name", ["print-view", "print-view-font", "br-paragraphs", "responsive", "responsive-photo-credit",
+                                  "responsive-copyright-credit"])
 def test_image_credits_in_print_and_responsive_pages(name):
     _check(name, ("image_credits",))
 

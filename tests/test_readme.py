@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 
 from conftest import ROOT
 from newsspider import crawl, settings
@@ -54,7 +55,8 @@ def test_example_queries_run_on_the_demo_archive(demo_archive):
         results = {q.splitlines()[0]: db.execute(q).fetchall() for q in queries}
     finally:
         db.close()
-    by_topic = {next(t for t in ("per day", "agencies", "updated after", "full-text", "what changed", "republished", "crawls") if t in k): v for k, v in results.items()}
+    by_topic = {next(t for t in ("per day", "agencies", "updated after", "full-text", "what changed", "republished", "crawls") if t in k): v
+                for k, v in results.items()}
     assert sum(r[2] for r in by_topic["per day"]) == 12
     assert [tuple(r) for r in by_topic["agencies"]] == [("Xinhua", 10, 7), ("chinadaily.com.cn", 2, 2)]
     # Two mirror pages were updated hours after publication (13.3 h and 1.6 days); the rest within minutes.
@@ -73,7 +75,8 @@ def test_documented_settings_exist():
 
 def test_exit_codes_match():
     rows = dict(re.findall(r"^\| (\d) \| (.+?) \|$", README, re.M))
-    assert set(rows) == {str(code) for code in (crawl.EXIT_OK, crawl.EXIT_FAILED, crawl.EXIT_USAGE, crawl.EXIT_EMPTY, crawl.EXIT_LOCKED, crawl.EXIT_ALARM)}
+    assert set(rows) == {str(code) for code in (crawl.EXIT_OK, crawl.EXIT_FAILED, crawl.EXIT_USAGE, crawl.EXIT_EMPTY, crawl.EXIT_LOCKED,
+                                                crawl.EXIT_ALARM)}
     assert "nothing" in rows[str(crawl.EXIT_EMPTY)]
 
 
@@ -83,3 +86,17 @@ def test_quick_start_commands_are_make_targets():
         assert f"make {target}" in README
         assert re.search(rf"^{target}:", makefile, re.M)
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_make_test_runs_the_lint_first():
+    makefile = (ROOT / "Makefile").read_text()
+    lint = re.search(r"^lint:.*\n\t(?P<cmd>.*)", makefile, re.M)
+    assert lint and lint["cmd"] == "$(BIN)/ruff check newsspider tests bench"
+    prerequisites = re.search(r"^test:(?P<deps>.*)", makefile, re.M)["deps"].split()
+    assert "lint" in prerequisites and prerequisites.index("lint") < prerequisites.index("redis")
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    ruff = pyproject["tool"]["ruff"]
+    assert f"Python 3.11, lines up to {ruff['line-length']} characters" in README and ruff["target-version"] == "py311"
+    rules = ruff["lint"]["select"]
+    assert f"rules {', '.join(rules[:-1])} and {rules[-1]}" in README
+    assert "make lint" in README

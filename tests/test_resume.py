@@ -31,15 +31,19 @@ def snapshot(db) -> dict:
     try:
         return {
             "articles": sorted(conn.execute(
-                "select canonical_url, url, site, section, headline, body, published_at, updated_at, updated_at_raw, authors, content_hash from articles"
+                "select canonical_url, url, site, section, headline, body, published_at, updated_at, updated_at_raw, authors, content_hash "
+                "from articles"
             ).fetchall()),
             "credits": sorted(conn.execute(
-                "select a.canonical_url, c.position, c.raw, c.agency, c.photographer, c.caption from image_credits c join articles a on a.id = c.article_id"
+                "select a.canonical_url, c.position, c.raw, c.agency, c.photographer, c.caption "
+                "from image_credits c join articles a on a.id = c.article_id"
             ).fetchall()),
             "related": sorted(conn.execute(
                 "select a.canonical_url, r.position, r.title, r.url from related_links r join articles a on a.id = r.article_id"
             ).fetchall()),
-            "urls": sorted(conn.execute("select u.url, u.reason, a.canonical_url from article_urls u join articles a on a.id = u.article_id").fetchall()),
+            "urls": sorted(conn.execute(
+                "select u.url, u.reason, a.canonical_url from article_urls u join articles a on a.id = u.article_id"
+            ).fetchall()),
             "responses": conn.execute("select count(*) from raw_responses where article_id is not null").fetchone()[0],
         }
     finally:

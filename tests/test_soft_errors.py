@@ -18,7 +18,8 @@ from newsspider.parsers.softerror import page_title, soft_error
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 PEOPLE_FR_URL = "http://french.peopledaily.com.cn/Economie/n3/2024/0301/c31355-20000001.html"
 GENERIC_URL = "https://www.example.org/2024/05/14/some-story-that-moved.html"
-NGINX = b"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n</body>\r\n</html>\r\n"
+NGINX = (b"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n"
+         b"<hr><center>nginx/1.18.0</center>\r\n</body>\r\n</html>\r\n")
 
 
 def page(title: str, h1: str, text: str) -> bytes:
@@ -28,9 +29,11 @@ def page(title: str, h1: str, text: str) -> bytes:
 
 ERROR_PAGES = {
     "nginx": NGINX,
-    "english": page("Page not found – The Example Gazette", "Page not found", "Sorry, the page you are looking for does not exist or has been moved."),
+    "english": page("Page not found – The Example Gazette", "Page not found",
+                    "Sorry, the page you are looking for does not exist or has been moved."),
     "french": page("Page introuvable | Le Quotidien", "Oups ! Page introuvable", "La page que vous recherchez n'existe pas ou a été déplacée."),
-    "german": page("Seite nicht gefunden - Die Zeitung", "Seite nicht gefunden", "Die gesuchte Seite existiert nicht. Bitte versuchen Sie es erneut."),
+    "german": page("Seite nicht gefunden - Die Zeitung", "Seite nicht gefunden",
+                   "Die gesuchte Seite existiert nicht. Bitte versuchen Sie es erneut."),
     "spanish": page("Página no encontrada - El Diario", "Página no encontrada", "Lo sentimos, la página que buscas no existe."),
     "error_404": page("Error 404 - Example", "Error 404", "We could not find that."),
 }

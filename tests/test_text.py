@@ -35,7 +35,8 @@ def test_text_of_survives_deep_nesting():
 @pytest.mark.parametrize(
     "title,expected",
     [
-        ("Jack Ma : Alibaba suit de près le développement des PME russes - French.peopledaily.com.cn", "Jack Ma : Alibaba suit de près le développement des PME russes"),
+        ("Jack Ma : Alibaba suit de près le développement des PME russes - French.peopledaily.com.cn",
+         "Jack Ma : Alibaba suit de près le développement des PME russes"),
         ("Story title | The Guardian", "Story title"),
         ("A headline - with a dash inside it and more words than a brand", "A headline - with a dash inside it and more words than a brand"),
     ],

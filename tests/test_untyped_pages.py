@@ -52,7 +52,8 @@ def test_an_untyped_article_is_stored_and_a_listing_is_kept_raw(tmp_path):
                       "-a", f"start={PUBLIC}/", timeout=60)
     assert run.returncode == 0, run.stderr[-3000:]
     with Archive(db) as archive:
-        [untyped] = archive.db.query("select a.headline, r.headers from articles a join raw_responses r on r.article_id = a.id where a.canonical_url = ?",
+        [untyped] = archive.db.query("select a.headline, r.headers from articles a join raw_responses r on r.article_id = a.id "
+                                     "where a.canonical_url = ?",
                                      [PUBLIC + UNTYPED_PATH])
         listing = list(archive.db.query("select outcome, status, body_sha256, fetched_at from raw_responses where url = ?", [DOSSIER]))
     assert untyped["headline"] == "Rates held again as growth slows"

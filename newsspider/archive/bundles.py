@@ -3,7 +3,6 @@ plain text or Markdown per article, and WACZ (the WARC export with its index, fo
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re

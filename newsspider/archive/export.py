@@ -98,7 +98,8 @@ def iter_articles(db: Database, *, since: str | None = None, site: str | None = 
     conn = db.conn
     articles = conn.execute(f"select {', '.join('a.' + c for c in ARTICLE_COLUMNS)} from articles a{where} order by a.id", params)
     credits = conn.execute(
-        f"select c.article_id, c.raw, c.agency, c.photographer, c.caption from image_credits c join articles a on a.id = c.article_id{where} order by c.article_id, c.position",
+        f"select c.article_id, c.raw, c.agency, c.photographer, c.caption from image_credits c join articles a on a.id = c.article_id{where} "
+        "order by c.article_id, c.position",
         params,
     )
     links = conn.execute(

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 from redis.retry import Retry
 
 # Defaults of REDIS_LEASE_SECONDS (a worker silent this long is dead) and REDIS_RETRY_SECONDS.
-from ..settings import REDIS_LEASE_SECONDS as LEASE_SECONDS, REDIS_RETRY_SECONDS as RETRY_SECONDS
+from ..settings import REDIS_LEASE_SECONDS as LEASE_SECONDS, REDIS_RETRY_SECONDS as RETRY_SECONDS  # noqa: F401 (LEASE_SECONDS: re-exported)
 
 DEFAULT_PREFIX = "newsspider"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")

@@ -25,13 +25,15 @@ from .text import clean, clean_markup_text, tag_of, text_of
 
 _TOKEN = re.compile(r"\w+")
 _BOILERPLATE = re.compile(
-    r"related|teaser|recommend|newsletter|promo|subscribe|paywall-?(?:prompt|offer|box|banner|message|cta|overlay)|advert|\bads?\b|sponsor|share|social|comments?\b|"
+    r"related|teaser|recommend|newsletter|promo|subscribe|paywall-?(?:prompt|offer|box|banner|message|cta|overlay)|"
+    r"advert|\bads?\b|sponsor|share|social|comments?\b|"
     r"footer|\bnav|menu|breadcrumb|caption|credit|copyright|factbox|fact-box|infobox|info-box|timeseries|most-?read|"
     r"popular|trending|more-?(?:from|articles|stories)|read-?more|also-?read|tags?-?list|author-?bio|byline|"
     r"under-article|next-article|widget|sidebar|cookie|consent|banner|toolbar|meta-?data|dateline|audio|player",
     re.I,
 )
-_SKIP_TAGS = frozenset({"figure", "figcaption", "aside", "nav", "footer", "header", "form", "button", "table", "noscript", "script", "style", "template", "svg"})
+_SKIP_TAGS = frozenset({"figure", "figcaption", "aside", "nav", "footer", "header", "form", "button", "table",
+                        "noscript", "script", "style", "template", "svg"})
 
 
 def tokens(text: str) -> list[str]:

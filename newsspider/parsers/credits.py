@@ -45,7 +45,8 @@ _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?P<rest>.+)$", re.I)
 _TRAILING_PAREN = re.compile(r"\((?P<inner>[^()]{2,160})\)\s*$")
 # "Caption. Foto: Axel Heimken/dpa", "Caption | Photo by Jane Doe", "Caption © DPA Images | Christoph Soeder"
 _TRAILING_PLAIN = re.compile(
-    rf"(?:^|(?<=[.!?»”“\s|–-]))(?P<raw>(?:{_PHOTO_WORD})\s*(?:[:：]|\s+by\s|\s+von\s)\s*[^()]{{2,100}}|(?:©|\((?-i:c|C)\)|（Ｃ）)\s*[^©()]{{2,100}})\s*$",
+    rf"(?:^|(?<=[.!?»”“\s|–-]))(?P<raw>(?:{_PHOTO_WORD})\s*(?:[:：]|\s+by\s|\s+von\s)\s*[^()]{{2,100}}|"
+    rf"(?:©|\((?-i:c|C)\)|（Ｃ）)\s*[^©()]{{2,100}})\s*$",
     re.I,
 )
 # "… sammeln. IMAGO/Nico Herbertz", "…Klinik.Friso Gentsch/dpa": a slashed credit after the last sentence.

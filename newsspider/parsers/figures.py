@@ -17,8 +17,10 @@ from .text import clean, clean_markup_text, tag_of, text_of
 
 _CREDIT_HINT = re.compile(r"credit|copyright|photographer|fotograf|source|quelle|urheber|rights|attribution|byline|autor|author|courtesy", re.I)
 _CAPTION_HINT = re.compile(r"caption|legend|description|desc|subtitle|bildunterschrift|bildtext|figcaption|text", re.I)
-_FIGURE_HINT = re.compile(r"(?:^|[\s_-])(?:figure|media|image|img|photo|picture|pic|bild|foto)(?:[-_](?:wrap|wrapper|container|box|block|holder|element|video))?(?:$|[\s_-])", re.I)
-_SKIP = re.compile(r"related|teaser|recommend|promo|advert|\bads?\b|sponsor|newsletter|footer|\bnav\b|navigation|menu|logo|avatar|author-?(?:image|bio|photo)|comments?\b", re.I)
+_FIGURE_HINT = re.compile(r"(?:^|[\s_-])(?:figure|media|image|img|photo|picture|pic|bild|foto)"
+                          r"(?:[-_](?:wrap|wrapper|container|box|block|holder|element|video))?(?:$|[\s_-])", re.I)
+_SKIP = re.compile(r"related|teaser|recommend|promo|advert|\bads?\b|sponsor|newsletter|footer|\bnav\b|navigation|menu|logo|avatar|"
+                   r"author-?(?:image|bio|photo)|comments?\b", re.I)
 # "NAME / AFP", "John Smith/Reuters": a bare credit line ending with an agency.
 _NAME_SLASH_AGENCY = re.compile(r"^(?P<ph>[^/]{2,60}?)\s*/\s*(?P<ag>[^/]{2,40})$")
 MAX_CREDIT_CHARS = 200
@@ -76,7 +78,8 @@ def _skipped(el, stop) -> bool:
 
 
 # The words of _CREDIT_HINT, for Page.classed_matching to find candidates before the regex checks them.
-_CREDIT_WORDS = ("credit", "copyright", "photographer", "fotograf", "source", "quelle", "urheber", "rights", "attribution", "byline", "autor", "author", "courtesy")
+_CREDIT_WORDS = ("credit", "copyright", "photographer", "fotograf", "source", "quelle", "urheber", "rights", "attribution", "byline",
+                 "autor", "author", "courtesy")
 _FIGURE_WORDS = ("figure", "media", "image", "img", "photo", "picture", "pic", "bild", "foto")
 
 
@@ -118,7 +121,8 @@ def figure_credits(page) -> list[ImageCredit]:
         credit_els = [el for el in credit_texts if not any(other in el.iterdescendants() for other in credit_texts)]
         if caption_el is None:
             caption_el = next(
-                (el for el in fig.iter() if isinstance(el.tag, str) and el is not fig and _CAPTION_HINT.search(el.get("class") or "") and text_of(el)),
+                (el for el in fig.iter()
+                 if isinstance(el.tag, str) and el is not fig and _CAPTION_HINT.search(el.get("class") or "") and text_of(el)),
                 None,
             )
         if caption_el is not None:

@@ -10,7 +10,7 @@ from functools import cached_property
 
 from ..items import ImageCredit, RelatedLink
 from . import authors as bylines
-from . import figures, headline, jsonld, language, related, rules
+from . import figures, headline, jsonld, language, related
 from .base import BaseParser
 from .blocks import Content, reads_as_prose, split_content
 from .body import article_body, cluster_container
@@ -187,7 +187,8 @@ class GenericParser(BaseParser):
     def _credited(self) -> tuple[list[str], list[str]]:
         """JSON-LD, then meta tags, then the visible byline; a publisher named as author defers to a byline."""
         is_site = lambda name: headline.names_site(name, self.page.url, self.site_names)  # noqa: E731
-        declared = [n for raw in (jsonld.names(self.ld_article.get("author")) or jsonld.names(self.ld_article.get("creator"))) for n in bylines.split_names(raw)]
+        declared = [n for raw in (jsonld.names(self.ld_article.get("author")) or jsonld.names(self.ld_article.get("creator")))
+                    for n in bylines.split_names(raw)]
         declared = declared or [n for raw in self._meta_authors() for n in bylines.split_names(raw)]
         if declared and not all(is_site(n) for n in declared):
             return bylines.credited([n for n in declared if not is_site(n)])

@@ -83,7 +83,8 @@ def choose(candidates: dict[str, str | None]) -> str | None:
             continue
         for longer in (h1, og, ld):
             # Google truncates JSON-LD headlines at 110 characters; sites follow.
-            if longer and len(longer) > len(first) and first.rstrip("….").strip() and longer.startswith(first.rstrip("….").strip()) and (first.endswith(("…", "...")) or len(first) >= 100):
+            if (longer and len(longer) > len(first) and first.rstrip("….").strip() and longer.startswith(first.rstrip("….").strip())
+                    and (first.endswith(("…", "...")) or len(first) >= 100)):
                 return longer
         return first
     for key in ("h1", "twitter", "title"):

@@ -28,7 +28,8 @@ RULES: dict[str, tuple[str, str]] = {
     "date.time_outside_boxes": ("date", "a <time> inside comments, teasers of other articles, a sidebar or the footer dates something else"),
     "authors.drop_desk_codes": ("authors", "a credited name in lowercase initials (\"kesm\", \"srf/hosb\") is an editor's desk code, not a person"),
     "credits.drop_repeats": ("image_credits", "a credit equal to an earlier one in text and caption is the same image met twice"),
-    "credits.photographer_is_a_name": ("image_credits", "a photographer that reads as a sentence (caption prose) is not a photographer: it becomes the caption"),
+    "credits.photographer_is_a_name": ("image_credits",
+                                       "a photographer that reads as a sentence (caption prose) is not a photographer: it becomes the caption"),
     "body.lead": ("body", "the page's description, shown on the page and missing from the text, is its first paragraph"),
     "body.lead_not_caption": ("body", "a description equal to a caption of one of the page's figures is that caption, not the lead paragraph"),
 }

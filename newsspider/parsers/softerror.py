@@ -18,7 +18,8 @@ MAX_BODY_CHARS = 600
 _TITLE = re.compile(
     r"^\W*(?:error\s*)?(?:404|410)\b"  # "404 Not Found", "404 - Page not found", "Error 404"
     r"|^\W*(?:error|erreur|fehler)\s*(?:404|410)\b"
-    r"|\b(?:page|file|article|content|seite|página|pagina)\s+(?:not\s+found|introuvable|non\s+trouvée|nicht\s+gefunden|no\s+encontrada|non\s+trovata|não\s+encontrada)\b"
+    r"|\b(?:page|file|article|content|seite|página|pagina)\s+"
+    r"(?:not\s+found|introuvable|non\s+trouvée|nicht\s+gefunden|no\s+encontrada|non\s+trovata|não\s+encontrada)\b"
     r"|\bnot\s+found\s*$|^\W*not\s+found\b"
     r"|\b(?:page|seite)\s+(?:n'existe\s+pas|existiert\s+nicht)"
     r"|^\W*(?:oops|oups|hoppla)\b.*\b(?:404|not\s+found|introuvable|nicht\s+gefunden)",

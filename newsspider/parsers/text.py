@@ -9,7 +9,8 @@ from lxml import etree
 
 # Tags whose text a reader never sees.
 # <video> and <audio> only show their fallback text ("enable JavaScript ...") to browsers that cannot play them.
-INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg", "button", "select", "option", "textarea", "video", "audio", "canvas"})
+INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg", "button", "select", "option",
+                       "textarea", "video", "audio", "canvas"})
 
 # Tags that start a new line when rendered: their edges separate words.
 BLOCK = frozenset(

@@ -30,7 +30,8 @@ MODIFIED_META = (
 )
 
 _MONTH = r"[^\W\d_]{3,12}\.?"
-_TIME = r"(?:\s*(?:,|à|a|at|um|om|kl\.?|alle|às|-|\|)?\s*\d{1,2}\s*[:.hH]\s*\d{2}(?:\s*(?:[ap]\.?m\.?|uhr|h))?(?:\s*(?:(?-i:[A-Z]{2,5})\b|[+-]\d{2}:?\d{2}))?)?"
+_TIME = (r"(?:\s*(?:,|à|a|at|um|om|kl\.?|alle|às|-|\|)?\s*\d{1,2}\s*[:.hH]\s*\d{2}(?:\s*(?:[ap]\.?m\.?|uhr|h))?"
+         r"(?:\s*(?:(?-i:[A-Z]{2,5})\b|[+-]\d{2}:?\d{2}))?)?")
 # The date itself: 19.06.2016, 19/06/2016, 2016-06-19, 19 juin 2016, June 19, 2016, 3 hours ago.
 _DATE = (
     rf"(?:\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}})?)?|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}{_TIME}"
@@ -39,7 +40,8 @@ _DATE = (
     r"|vor\s+\d+\s+(?:minuten|stunden|tagen)|hace\s+\d+\s+(?:minutos?|horas?|d[íi]as?))"
 )
 _UPDATED_LABEL = re.compile(
-    r"(?P<label>mis\s+[àa]\s+jour\s+le|mise?\s+[àa]\s+jour\s*(?:le|:)?|derni[èe]re\s+mise\s+[àa]\s+jour(?:\s+le)?|updated(?:\s+on)?|last\s+updated|modified|"
+    r"(?P<label>mis\s+[àa]\s+jour\s+le|mise?\s+[àa]\s+jour\s*(?:le|:)?|derni[èe]re\s+mise\s+[àa]\s+jour(?:\s+le)?|"
+    r"updated(?:\s+on)?|last\s+updated|modified|"
     r"aktualisiert(?:\s+am)?|stand|actualizado(?:\s+el)?|aggiornato(?:\s+il)?|bijgewerkt(?:\s+op)?|uppdaterad|oppdatert|opdateret|"
     r"zaktualizowano|g[üu]ncelleme(?:\s+tarihi)?)\s*[:：]?\s*(?:[^\W\d_]{2,12},?\s+)?(?P<when>" + _DATE + ")",
     re.I,

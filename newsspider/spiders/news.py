@@ -243,9 +243,11 @@ class NewsSpider(ArchiveSpider):
     def index_request(self, public_url: str, index_depth: int):
         """The request for a sitemap or feed, or None (counted) when a discovery limit forbids it."""
         if index_depth > self.limits.max_depth:
-            return self.limit_hit("depth", f"not fetching {public_url}: sitemap indexes nested deeper than NEWS_SITEMAP_MAX_DEPTH={self.limits.max_depth}")
+            return self.limit_hit("depth", f"not fetching {public_url}: sitemap indexes nested deeper than "
+                                           f"NEWS_SITEMAP_MAX_DEPTH={self.limits.max_depth}")
         if self.limits.max_files and self.documents >= self.limits.max_files:
-            return self.limit_hit("files", f"not fetching {public_url}: NEWS_SITEMAP_MAX_FILES={self.limits.max_files} sitemaps and feeds already fetched")
+            return self.limit_hit("files", f"not fetching {public_url}: "
+                                           f"NEWS_SITEMAP_MAX_FILES={self.limits.max_files} sitemaps and feeds already fetched")
         self.documents += 1
         return self.request(public_url, self.parse_index, index_depth=index_depth)
 
@@ -324,7 +326,8 @@ class NewsSpider(ArchiveSpider):
                 self.limit_hit("urls_per_sitemap", f"{public}: read its first NEWS_SITEMAP_MAX_URLS={self.limits.max_urls} entries only")
                 break
             if self.limits.max_total and self.taken >= self.limits.max_total:
-                self.limit_hit("urls_per_crawl", f"{public}: NEWS_SITEMAP_MAX_URLS_PER_CRAWL={self.limits.max_total} entries already taken from sitemaps and feeds")
+                self.limit_hit("urls_per_crawl", f"{public}: NEWS_SITEMAP_MAX_URLS_PER_CRAWL={self.limits.max_total} "
+                                                 "entries already taken from sitemaps and feeds")
                 break
             if self.since and entry.date and entry.date < self.since:
                 self.crawler.stats.inc_value("newsspider/index/older_than_since")

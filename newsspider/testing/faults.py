@@ -164,7 +164,8 @@ def _garbage_bytes(f, h, hit):
     _send(h, page.replace(b"@@HEADLINE@@", noise[:60]).replace(b"@@BODY@@", noise), ctype="text/html; charset=utf-8")
 
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+       b"trailer << /Root 1 0 R >>\n%%EOF\n")
 JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffdb004300") + bytes(64) + bytes.fromhex("ffd9")
 
 
@@ -291,18 +292,22 @@ def faults() -> list[Fault]:
               "data loss, retried twice; not stored", "newsspider/failures/dataloss", False, _truncated, headline="Une page coupée"),
         Fault("charset_header_latin1", "UTF-8 bytes, Content-Type says charset=iso-8859-1", "stored with the right text (valid UTF-8 wins)",
               "newsspider/stored/new", True, _charset("iso-8859-1", "utf-8", "UTF-8"), headline="L'été à Noël : les élèves déçus"),
-        Fault("charset_header_utf8", "windows-1252 bytes, Content-Type and <meta> say utf-8", "stored with the right text (invalid UTF-8 read as windows-1252)",
+        Fault("charset_header_utf8", "windows-1252 bytes, Content-Type and <meta> say utf-8",
+              "stored with the right text (invalid UTF-8 read as windows-1252)",
               "newsspider/stored/new", True, _charset("utf-8", "cp1252", "utf-8"), headline="Les œuvres « prêtées » au musée"),
         Fault("charset_meta_utf8", "windows-1252 bytes, no charset header, <meta> says utf-8", "stored with the right text",
               "newsspider/stored/new", True, _charset(None, "cp1252", "utf-8"), headline="Un déjeuner à Pékin façon crêpe"),
-        Fault("charset_missing", "windows-1252 bytes, no charset anywhere", "stored with the right text (read as windows-1252: its accented letters stand alone)",
+        Fault("charset_missing", "windows-1252 bytes, no charset anywhere",
+              "stored with the right text (read as windows-1252: its accented letters stand alone)",
               "newsspider/stored/new", True, _charset(None, "cp1252", None), headline="Réunion à Genève : l'ambiguïté levée"),
         Fault("charset_cjk_as_utf8", "GB18030 Chinese text, Content-Type says utf-8", "stored with the right text (detected as GB18030)",
               "newsspider/stored/new", True, _cjk_as_utf8, headline="北京举行经济发展会议"),
         Fault("charset_garbage", "headline and body bytes that are text in no encoding, Content-Type says utf-8",
               "dropped (raw response kept), not stored as garbage", "newsspider/dropped/garbled_headline", False, _garbage_bytes),
-        Fault("pdf", "a PDF (application/pdf)", "kept raw as not_html, not parsed", "newsspider/not_html/application/pdf", False, _binary(PDF, "application/pdf")),
-        Fault("jpeg", "a JPEG (image/jpeg)", "kept raw as not_html, not parsed", "newsspider/not_html/image/jpeg", False, _binary(JPEG, "image/jpeg")),
+        Fault("pdf", "a PDF (application/pdf)", "kept raw as not_html, not parsed", "newsspider/not_html/application/pdf", False,
+              _binary(PDF, "application/pdf")),
+        Fault("jpeg", "a JPEG (image/jpeg)", "kept raw as not_html, not parsed", "newsspider/not_html/image/jpeg", False,
+              _binary(JPEG, "image/jpeg")),
         Fault("pdf_as_html", "a PDF sent as text/html", "recognised by its bytes, kept raw as not_html", "newsspider/not_html/application/pdf",
               False, _binary(PDF, "text/html")),
         Fault("too_large", f"Content-Length {TOO_LARGE_BYTES} (over DOWNLOAD_MAXSIZE)", "cancelled before the body; not stored",

@@ -9,7 +9,8 @@ from __future__ import annotations
 import random
 import re
 
-TAGS = [b"div", b"p", b"span", b"table", b"td", b"tr", b"figure", b"figcaption", b"h1", b"a", b"ul", b"li", b"script", b"article", b"time", b"meta", b"br", b"img"]
+TAGS = [b"div", b"p", b"span", b"table", b"td", b"tr", b"figure", b"figcaption", b"h1", b"a", b"ul", b"li", b"script", b"article",
+        b"time", b"meta", b"br", b"img"]
 
 
 def truncate(page: bytes, rng: random.Random) -> bytes:
@@ -64,7 +65,8 @@ def insert_garbage(page: bytes, rng: random.Random) -> bytes:
     garbage = rng.choice(
         [
             b"\x00" * rng.randint(1, 100),
-            b"<script type=\"application/ld+json\">{\"@type\": \"NewsArticle\", \"headline\": [1, {\"a\": null}], \"author\": {\"name\": 5}, \"datePublished\": \"2099-99-99\"",
+            b"<script type=\"application/ld+json\">{\"@type\": \"NewsArticle\", \"headline\": [1, {\"a\": null}], "
+            b"\"author\": {\"name\": 5}, \"datePublished\": \"2099-99-99\"",
             b"<script type=\"application/ld+json\">" + b"[" * 500 + b"</script>",
             b"<meta property=\"article:published_time\" content=\"-1-1-1T99:99\">",
             b"<time datetime=\"\xff\xfe\">",

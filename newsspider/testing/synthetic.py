@@ -55,7 +55,8 @@ def article_html(path: str, headline: str, paragraphs: list[str]) -> str:
     )
     body = "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
     page = _replace_once(r"<!--enpcontent-->.*?<!--/enpcontent-->", f"<!--enpcontent-->{body}<!--/enpcontent-->", page)
-    page = re.sub(r'(<div class="d2nav">.*?)Economie/index.html" class="clink">Economie', rf'\1{section}/index.html" class="clink">{section}', page, count=1, flags=re.S)
+    page = re.sub(r'(<div class="d2nav">.*?)Economie/index.html" class="clink">Economie', rf'\1{section}/index.html" class="clink">{section}',
+                  page, count=1, flags=re.S)
     return page
 
 

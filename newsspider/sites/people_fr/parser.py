@@ -34,19 +34,22 @@ _ENPPROPERTY = re.compile(r"<(?P<key>\w+)>(?P<value>[^<]*)</(?P=key)>")
 _CONTENT_HINT = ("p_content", "rwb_zw", "d2txt", "rm_txt_con", "txt_con", "box_con", "show_text", "article")
 _CHROME = re.compile(r"zdfy|share|wechat|weixin|editor|\bad[_-]|pagination|page_n", re.I)
 _RELATED_HINT = re.compile(r"related|xgxw|relevant|lire|same|liens|connexe", re.I)
-_RELATED_HEADING = re.compile(r"^(?:articles?\s+(?:li[ée]s|connexes)|[àa]\s+lire\s+(?:aussi|[ée]galement)|lire\s+aussi|sur\s+le\s+m[êe]me\s+sujet|dans\s+la\s+m[êe]me\s+rubrique|voir\s+aussi)\b", re.I)
+_RELATED_HEADING = re.compile(r"^(?:articles?\s+(?:li[ée]s|connexes)|[àa]\s+lire\s+(?:aussi|[ée]galement)|lire\s+aussi|"
+                              r"sur\s+le\s+m[êe]me\s+sujet|dans\s+la\s+m[êe]me\s+rubrique|voir\s+aussi)\b", re.I)
 # Lines the site writes around its articles, in its own words.
 # The WeChat block's own lines, not a related title that mentions WeChat.
 _WECHAT_BLOCK = re.compile(r"nous\s+suivre\s+sur|scannez|code\s+QR|rejoindre\s+sur\s+la\s+messagerie|微信", re.I)
 _READ_ALSO = re.compile(r"^(?:[àa]\s+)?(?:lire|voir)\s+(?:aussi|[ée]galement)\s*[:：-]", re.I)
 _READ_ALSO_WORDS = re.compile(r"^(?:[àa]\s+)?(?:lire|voir)\s+(?:aussi|[ée]galement)\b", re.I)
 _AD_LABEL = re.compile(r"^(?:publicit[ée]|annonce|advertisement|sponsoris[ée])$", re.I)
-_SHARE_WORDS = r"(?:partager|partagez|share|facebook|twitter|x|weibo|wechat|linkedin|whatsapp|telegram|imprimer|e-?mail|envoyer|copier\s+le\s+lien|sur|a\+|a-)"
+_SHARE_WORDS = (r"(?:partager|partagez|share|facebook|twitter|x|weibo|wechat|linkedin|whatsapp|telegram|imprimer|e-?mail|envoyer|"
+                r"copier\s+le\s+lien|sur|a\+|a-)")
 _SHARE_LINE = re.compile(rf"^(?:{_SHARE_WORDS}\s*[:|,/·]?\s*)+$", re.I)
 _NEWSLETTER = re.compile(r"newsletter|lettre\s+d['’]information|abonnez-vous|inscrivez-vous", re.I)
 # The footer's rights line; "© Xinhua/Li Bo" under an image is a credit, not the footer.
 _COPYRIGHT = re.compile(r"^copyright\b|^©\s*(?:\d{4}|people|le\s+quotidien)|tous\s+droits\s+r[ée]serv[ée]s|all\s+rights\s+reserved", re.I)
-_SIDEBAR_HEADING = re.compile(r"les\s+plus\s+lus|en\s+images|les\s+plus\s+populaires|derni[èe]res?\s+(?:nouvelles|infos)|[àa]\s+la\s+une|vid[ée]os?", re.I)
+_SIDEBAR_HEADING = re.compile(r"les\s+plus\s+lus|en\s+images|les\s+plus\s+populaires|derni[èe]res?\s+(?:nouvelles|infos)|"
+                              r"[àa]\s+la\s+une|vid[ée]os?", re.I)
 _HEADING_LINE = re.compile(rf"^(?:{_RELATED_HEADING.pattern.lstrip('^')}|{_SIDEBAR_HEADING.pattern})\s*[:：]?$", re.I)
 _RELATED_LINE = re.compile(rf"^(?:{_RELATED_HEADING.pattern.lstrip('^')})\s*[:：]?$", re.I)
 
@@ -210,7 +213,8 @@ class PeopleFrParser(GenericParser):
             return el not in in_content and _article_links(el) and not _is_sidebar(el)
 
         for el in body.iter():
-            if isinstance(el.tag, str) and tag_of(el) not in ("body", "html") and _RELATED_HINT.search(f"{el.get('class', '')} {el.get('id', '')}") and usable(el):
+            if (isinstance(el.tag, str) and tag_of(el) not in ("body", "html")
+                    and _RELATED_HINT.search(f"{el.get('class', '')} {el.get('id', '')}") and usable(el)):
                 return el
         # The heading's wording, whatever tag carries it ("<b>A lire aussi</b>" before a plain list).
         # The whole line must be the heading: "Lire aussi : <a>…</a>" inside the text is not one.

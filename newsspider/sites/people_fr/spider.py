@@ -45,7 +45,8 @@ class PeopleFrSpider(ArchiveSpider):
         bad = [x for x in spider.sections if not SECTION_NAME.match(x)]
         if bad:
             raise ValueError(f"not a section name: {', '.join(bad)} (expected e.g. Economie,Chine)")
-        spider.max_pages = int(spider.max_pages_arg if spider.max_pages_arg is not None else s.getint("PEOPLE_FR_MAX_PAGES", SETTINGS["PEOPLE_FR_MAX_PAGES"]))
+        spider.max_pages = int(spider.max_pages_arg if spider.max_pages_arg is not None
+                               else s.getint("PEOPLE_FR_MAX_PAGES", SETTINGS["PEOPLE_FR_MAX_PAGES"]))
         if spider.max_pages < 1:
             raise ValueError("max_pages must be at least 1")
         spider.since = None
