@@ -607,7 +607,8 @@ def evaluate(cases_file, compare, worst, folds, no_rules, limit, publisher, per_
 @main.command("save-fixture")
 @click.argument("url")
 @click.option("--site", required=True, help="Fixture folder: the parser's site name, e.g. people_fr.")
-@click.option("--fixtures-dir", default="tests/fixtures/sites", show_default=True, type=click.Path(file_okay=False), help="Where the site folders are (tests/test_site_fixtures.py collects them).")
+@click.option("--fixtures-dir", default="tests/fixtures/sites", show_default=True, type=click.Path(file_okay=False),
+              help="Where the site folders are (tests/test_site_fixtures.py collects them).")
 @click.option("--case", "case_name", help="File name without extension. Default: a slug of the URL path.")
 @click.option("--force", is_flag=True, help="Overwrite an existing fixture.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, help="Seconds to wait for the server.")
@@ -652,7 +653,8 @@ def save_fixture(url, site, fixtures_dir, case_name, force, timeout, max_bytes, 
     read_as = json.loads(paths.expected.read_text(encoding="utf-8")).get("site")
     if read_as and read_as != site:
         # tests/test_site_fixtures.py files a case under the site its parser names.
-        click.echo(f"note: {saved.parser} reads this page as site {read_as!r}, not {site!r}: move it to {paths.html.parent.parent / read_as}/ or fix the parser's hosts")
+        click.echo(f"note: {saved.parser} reads this page as site {read_as!r}, not {site!r}: "
+                   f"move it to {paths.html.parent.parent / read_as}/ or fix the parser's hosts")
     if saved.parse_error:
         click.echo(f"the parser failed on this page ({saved.parse_error}); fill in the draft by hand")
     click.echo(f"Review {paths.expected.name} against the page, correct it, and remove \"_draft\" and \"_note\" before committing.")
