@@ -11,14 +11,16 @@ from __future__ import annotations
 import re
 
 from ..items import ImageCredit
-from . import jsonld, rules
+from . import jsonld, rules, vocab
 from .credits import parse_credit, reads_as_caption, split_caption
 from .text import clean, clean_markup_text, tag_of, text_of
 
 _CREDIT_HINT = re.compile(r"credit|copyright|photographer|fotograf|source|quelle|urheber|rights|attribution|byline|autor|author|courtesy", re.I)
 _CAPTION_HINT = re.compile(r"caption|legend|description|desc|subtitle|bildunterschrift|bildtext|figcaption|text", re.I)
 _FIGURE_HINT = re.compile(r"(?:^|[\s_-])(?:figure|media|image|img|photo|picture|pic|bild|foto)(?:[-_](?:wrap|wrapper|container|box|block|holder|element|video))?(?:$|[\s_-])", re.I)
-_SKIP = re.compile(r"related|teaser|recommend|promo|advert|\bads?\b|sponsor|newsletter|footer|\bnav\b|navigation|menu|logo|avatar|author-?(?:image|bio|photo)|comments?\b", re.I)
+# Images of other things than the article: teasers, adverts, comments, the site's logo, its authors' faces.
+_SKIP = vocab.boxes(vocab.OTHER_ARTICLES, vocab.ADVERTISING, vocab.COMMENTS,
+                    ("footer", r"\bnav\b", "navigation", "menu", "logo", "avatar", "author-?(?:image|bio|photo)"))
 # "NAME / AFP", "John Smith/Reuters": a bare credit line ending with an agency.
 _NAME_SLASH_AGENCY = re.compile(r"^(?P<ph>[^/]{2,60}?)\s*/\s*(?P<ag>[^/]{2,40})$")
 MAX_CREDIT_CHARS = 200
