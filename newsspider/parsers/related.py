@@ -23,7 +23,7 @@ _HINT = re.compile(
     re.I,
 )
 HEADING = re.compile(
-    r"^(?:[àa]\s+lire\s+(?:aussi|[ée]galement)|lire\s+aussi|sur\s+le\s+m[êe]me\s+sujet|articles?\s+(?:li[ée]s|connexes)|voir\s+aussi|"
+    rf"^(?:{'|'.join(vocab.RELATED_HEADINGS_FR)}|"
     r"related(?:\s+(?:articles?|stories|news|content|coverage|topics))?|read\s+(?:more|also|next)|more\s+(?:from|on|about|stories|news)\b.*|"
     r"see\s+also|further\s+reading|you\s+(?:may|might)\s+also\s+like|recommended(?:\s+for\s+you)?|"
     r"mehr\s+zum\s+thema|auch\s+interessant|das\s+k[öo]nnte\s+sie\s+(?:auch\s+)?interessieren|weitere\s+artikel|lesen\s+sie\s+auch|"

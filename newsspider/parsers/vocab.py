@@ -21,6 +21,9 @@ SIDE_BOXES = ("widget", "sidebar")
 COMMENTS = (r"comments?\b",)
 # The site's own chrome: navigation, footer, sharing, cookie notices.
 NAVIGATION = (r"\bnav", "menu", "footer", "breadcrumb", "toolbar", "cookie", "social", "share")
+# French headings that introduce links to related articles ("À lire aussi", "Articles liés").
+RELATED_HEADINGS_FR = (r"[àa]\s+lire\s+(?:aussi|[ée]galement)", r"lire\s+aussi", r"sur\s+le\s+m[êe]me\s+sujet",
+                       r"articles?\s+(?:li[ée]s|connexes)", r"voir\s+aussi")
 
 
 def boxes(*groups: tuple[str, ...]) -> re.Pattern:
