@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 import sys
+import textwrap
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -17,6 +18,7 @@ from . import __version__, health
 from .archive.db import FILE_MODE, Archive, make_dirs
 from .crawl import EXIT_ALARM, EXIT_EMPTY, EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_NEEDS_UPGRADE, EXIT_USAGE, project_settings, run_crawl
 from .distributed import DEFAULT_PREFIX, check_name
+from .evaluation.metrics import definitions_help
 from .fetch import templated_user_agent
 from .lock import ArchiveLock, ArchiveLocked, UnsafeLockFile
 from .pagefile import GZIP_MAGIC, inflate, read_page
@@ -536,25 +538,8 @@ def evaluate(cases_file, compare, worst, folds, no_rules, limit, publisher, per_
     scored as an empty prediction.
 
     \b
-    Scores (definitions in newsspider/evaluation/metrics.py):
-      title (exact)    share of headlines equal to the title, whitespace collapsed
-      authors F1       per page, set F1 of names (casefolded, whitespace collapsed),
-                       averaged; both lists empty = 1.0; expected empty but some
-                       predicted = 0.0; expected names but none predicted = 0.0
-      date (same day)  published_at on the expected day, in the expected offset
-                       (a naive prediction is compared as it stands)
-      body F1 (Zyte)   4-token shingles of \\w+ tokens (1-3 tokens: one shingle),
-                       per-page tp/fp/fn scaled to sum 1, pooled over pages; an
-                       empty prediction adds only false negatives
-      body F1 (mean)   per-page precision and recall averaged, then F1; an empty
-                       prediction scores P = R = 0 on a page that has text
-      image-credit     share of credited expected images matched by a predicted
-        recall         credit (word-token containment either way, one predicted
-                       credit per image)
-      pages/s          pages over the time spent inside the extractor (reading
-                       files excluded)
-      -/+ vs X         pages where newsspider is worse/better than baseline X by
-                       more than 0.05 (body F1, authors F1) or at all (title, date)
+    Scores (newsspider/evaluation/metrics.py DEFINITIONS, also docs/EVALUATION.md):
+    {scores}
 
     \b
     Folds (--folds K): a publisher's pages all go to fold sha256(publisher) mod K.
@@ -602,6 +587,10 @@ def evaluate(cases_file, compare, worst, folds, no_rules, limit, publisher, per_
     if folds:
         click.echo("")
         click.echo(format_folds(result, folds))
+
+
+# The definitions are written once, beside the metrics; the help shows them in full.
+evaluate.help = evaluate.help.replace("    {scores}", textwrap.indent(definitions_help(74), "    "))
 
 
 @main.command("save-fixture")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .archive.db import connect
+from .archive.read import EXAMPLE_QUERY, article_by_url_ending, article_listing
 from .crawl import project_settings, run_crawl
 from .mirror import MirrorServer, people_fr_mounts
 from .sites.people_fr import CANONICAL_HOST
@@ -56,25 +57,16 @@ def run_demo(mirror_dir: Path, db_path: str, *, log_level: str = "WARNING") -> i
         click.echo(f"error: {result.error}", err=True)
         return result.exit_code
     db = connect(db_path, readonly=True)
-    rows = list(
-        db.query(
-            """select a.id, a.section, a.headline, a.updated_at,
-                      (select count(*) from image_credits c where c.article_id = a.id) as credits,
-                      (select count(*) from related_links r where r.article_id = a.id) as related
-               from articles a order by a.updated_at desc"""
-        )
-    )
+    rows = article_listing(db)
     click.echo(f"\n{len(rows)} articles in {db_path}:")
     for r in rows:
         headline = r["headline"] if len(r["headline"]) <= 70 else r["headline"][:67] + "..."
         click.echo(f"  {r['updated_at'][:16]}  {r['section']:<10} {r['credits']} credits {r['related']:>2} related  {headline}")
-    seed = db.execute(
-        "select id, headline from articles where canonical_url like ? ", ["%/c31355-9074390.html"]
-    ).fetchone()
+    seed = article_by_url_ending(db, "/c31355-9074390.html")
     db.close()
     click.echo(
         f"\nBrowse it:  .venv/bin/newsspider serve --db {db_path}   (datasette, then open http://127.0.0.1:8001/)\n"
-        f"Query it:   .venv/bin/sqlite-utils {db_path} \"select section, count(*) from articles group by section\" --table"
+        f"Query it:   .venv/bin/sqlite-utils {db_path} \"{EXAMPLE_QUERY}\" --table"
     )
     if seed:
         click.echo(f"The seed article is articles/{seed[0]}: {seed[1]}")

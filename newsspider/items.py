@@ -55,6 +55,8 @@ class Article:
 ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
 # The fields a parser answers, one method each (fallback_fields says where the answers came from).
 PARSED_FIELDS: tuple[str, ...] = tuple(name for name in ARTICLE_FIELDS if name != "fallback_fields")
+# The fields stored as columns of the articles table (credits and links have tables of their own).
+COLUMN_FIELDS: tuple[str, ...] = tuple(name for name in ARTICLE_FIELDS if name not in ("image_credits", "related_links"))
 # Stored as JSON text in the articles table.
 JSON_COLUMNS: tuple[str, ...] = ("authors", "agencies", "fallback_fields")
 

@@ -34,6 +34,7 @@ REDIS_RETRY_SECONDS = 180
 REDIS_LEASE_SECONDS = 60
 # Set on workers (from NEWSSPIDER_INCREMENTAL): known articles from PREFIX:known, published by ingest.
 NEWSSPIDER_REDIS_KNOWN = False
+# The fields an article must have to be stored: also the default of parsers/normalize.py's rule.
 NEWSSPIDER_REQUIRED_FIELDS = ["url", "canonical_url", "site", "headline", "body"]
 
 # ---- identity and politeness ----------------------------------------------------------

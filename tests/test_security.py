@@ -124,8 +124,6 @@ ALLOWED_SQL_PIECES = {
     # A constant SQL fragment with named parameters.
     ("newsspider/archive/reparse.py", "count_pages"): {"_PAGES"},
     ("newsspider/archive/reparse.py", "next_pages"): {"_PAGES"},
-    # Printed advice (a sqlite-utils command line), never executed.
-    ("newsspider/demo.py", "run_demo"): {"db_path"},
 }
 
 

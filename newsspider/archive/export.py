@@ -16,14 +16,16 @@ from typing import IO, Any, Iterator
 
 from sqlite_utils import Database
 
-from ..items import JSON_COLUMNS
+from ..items import COLUMN_FIELDS, JSON_COLUMNS
 from ..timestamps import UTC_COLUMNS
 from .raw import decompress
 
+# An export's columns: the keys, the Article's columns, what the archive knows of the copy. The order
+# is the one exports have always had (fallback_fields came later, so it stands after the archive's).
+_KEYS = ("id", "canonical_url", "url")
+_STORED = ("content_hash", "first_seen", "last_seen", "fetched_at", "fallback_fields")
 ARTICLE_COLUMNS = (
-    "id", "canonical_url", "url", "site", "section", "language", "headline", "body", "published_at",
-    "updated_at", "updated_at_raw", "authors", "agencies", "content_hash", "first_seen", "last_seen", "fetched_at", "fallback_fields",
-    *UTC_COLUMNS,
+    *_KEYS, *(name for name in COLUMN_FIELDS if name not in _KEYS + _STORED), *_STORED, *UTC_COLUMNS,
 )
 CSV_COLUMNS = (*ARTICLE_COLUMNS, "image_credits", "related_links")
 # The stored body is decoded (Content-Encoding undone) and whole: headers that

@@ -248,3 +248,25 @@ def arrow_batches(rows, batch_size: int = 2000, extra=None):
             batch = []
     if batch:
         yield pa.RecordBatch.from_pylist(batch, schema=sch)
+
+
+# ---- the demo's report ----------------------------------------------------------------------
+# A query the demo prints for the user to try (shell advice, never executed here).
+EXAMPLE_QUERY = "select section, count(*) from articles group by section"
+
+
+def article_listing(db) -> list[dict[str, Any]]:
+    """Every article, newest update first, with how many image credits and related links it has."""
+    return list(
+        db.query(
+            """select a.id, a.section, a.headline, a.updated_at,
+                      (select count(*) from image_credits c where c.article_id = a.id) as credits,
+                      (select count(*) from related_links r where r.article_id = a.id) as related
+               from articles a order by a.updated_at desc"""
+        )
+    )
+
+
+def article_by_url_ending(db, ending: str) -> tuple[int, str] | None:
+    """(id, headline) of an article whose canonical URL ends with `ending`, or None."""
+    return db.execute("select id, headline from articles where canonical_url like ? ", ["%" + ending]).fetchone()

@@ -6,15 +6,12 @@ import json
 
 from sqlite_utils import Database
 
-from ..items import Article
+from ..items import COLUMN_FIELDS, Article
 from ..timestamps import UTC_COLUMNS
 
 # What is copied from articles as it was; first_seen and last_seen describe the article, not a version.
-SNAPSHOT_COLUMNS = (
-    "url", "canonical_url", "site", "section", "language", "headline", "body", "published_at",
-    "updated_at", "updated_at_raw", "authors", "agencies", "content_hash", "fetched_at", "fallback_fields",
-    *UTC_COLUMNS,
-)
+_STORED = ("content_hash", "fetched_at", "fallback_fields")
+SNAPSHOT_COLUMNS = (*(name for name in COLUMN_FIELDS if name not in _STORED), *_STORED, *UTC_COLUMNS)
 
 
 def record(db: Database, article_id: int, stored: Article, *, changed_fields: list[str], changed_at: str, cause: str) -> int:

@@ -1,37 +1,60 @@
 """Scores of one extraction against one expected record: pure functions, no I/O.
 
-Definitions (the `newsspider eval` help repeats them in short):
-
-title     1 when the predicted headline equals the expected title once both are
-          NFC-normalised and their whitespace collapsed; case and punctuation count.
-authors   F1 of two sets of names, each name NFC-normalised, casefolded and its
-          whitespace collapsed; blank names are dropped. Both sets empty: 1.0 (the
-          page names nobody and we said so). Expected empty, predicted not: 0.0 (every
-          predicted name is a false positive). Expected not empty, predicted empty: 0.0.
-date      1 when the predicted published_at falls on the same calendar day as the
-          expected publishing_date, on the expected value's own clock: an aware
-          prediction is converted to the expected UTC offset; a naive prediction (or a
-          bare date) is taken as it stands, and so is any prediction when the expected
-          value is itself naive. No prediction, or an unreadable one: 0.
-body      The shingle metric of the Zyte article-extraction benchmark: tokens are
-          `\\w+` matches (Unicode, case kept), shingles are the 4-token n-grams counted
-          as a multiset; a text of 1-3 tokens is one shingle of all its tokens, a text
-          without tokens has none. Per page tp = |pred & true| (multiset intersection),
-          fp = |pred| - tp, fn = |true| - tp, then scaled so tp + fp + fn = 1 (a long
-          page weighs no more than a short one). See `pooled_body` and `mean_body` for
-          the two ways of averaging over pages.
-credits   Among expected images that carry a credit, the share matched by a predicted
-          image credit; see `match_credits`.
+What each row of `newsspider eval`'s table means is written once, in DEFINITIONS below:
+the command's help prints it, and docs/EVALUATION.md's table is checked against it
+(tests/test_evaluation_docs.py).
 """
 
 from __future__ import annotations
 
 import re
+import textwrap
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+
+# Row of `newsspider eval`'s table -> what it measures: the one definition (see the module docstring).
+DEFINITIONS: dict[str, str] = {
+    "title (exact)": "share of pages whose headline equals the expected title, NFC and whitespace collapsed "
+                     "(case and punctuation count)",
+    "authors F1": "per page, F1 of the two sets of names; both lists empty = 1.0; expected empty but some predicted = "
+                  "0.0; expected names but none predicted = 0.0; averaged over pages. Names are NFC-normalised, "
+                  "casefolded and their whitespace collapsed; blank names are dropped",
+    "date (same day)": "published_at on the same calendar day as publishing_date, on the expected value's clock: an "
+                       "aware prediction is converted to the expected offset; a naive one, or a bare date "
+                       "(trafilatura's), is compared as it stands, and so is any prediction when the expected value is "
+                       "naive. No prediction, or an unreadable one: 0",
+    "body F1 (Zyte, pooled)": "the shingle metric of the Zyte article-extraction benchmark: `\\w+` tokens (Unicode, "
+                              "case kept), 4-token shingles counted as a multiset (a text of 1-3 tokens is one shingle, "
+                              "a text without tokens has none); per page tp = |pred ∩ true|, fp = |pred| − tp, fn = "
+                              "|true| − tp, scaled to tp + fp + fn = 1; then summed over pages, P = TP/(TP+FP), R = "
+                              "TP/(TP+FN), F1 = 2PR/(P+R). An empty prediction adds only to fn (it lowers recall); a "
+                              "page empty on both sides adds nothing",
+    "body F1 (mean per page)": "per-page P and R averaged over pages, then F1 of the two means. On a page with text, an "
+                               "empty prediction has P = R = 0 (an extractor that gives up must not look precise); both "
+                               "empty: P = R = 1; nothing expected but something predicted: P = 0, R = 1",
+    "image-credit recall": "among expected images with a credit (a name with a word character; \"-\" is none), the "
+                           "share found: an image is found when one of its credit names and the raw text, agency or "
+                           "photographer of a predicted credit contain one another as whole casefolded words in order "
+                           "(\"AP\" is in \"AP/Mandel Ngan\", not in \"Japan\"). One predicted credit finds one image "
+                           "at most (greedy, in page order). Pooled over images; trafilatura extracts no credits (—)",
+    "pages/s": "pages over the seconds spent inside the extractor; reading and unzipping files excluded",
+    "parse errors": "pages that raised, or for which the extractor returned nothing",
+    "-/+ vs X": "per field, the pages on which newsspider is worse / better than baseline X by more than 0.05 (body "
+                "per-page F1, authors F1) or at all (title, date: 0 or 1 per page). A baseline is compared only on "
+                "the fields it extracts (htmldate: date)",
+}
+
+
+def definitions_help(width: int = 78) -> str:
+    """DEFINITIONS as a command's help block: each row's name, then its definition indented."""
+    return "\n".join(
+        f"  {name}\n" + textwrap.fill(text, width, initial_indent="      ", subsequent_indent="      ", break_on_hyphens=False)
+        for name, text in DEFINITIONS.items()
+    )
+
 
 SHINGLE_SIZE = 4
 _SPACE = re.compile(r"\s+")

@@ -19,18 +19,17 @@ from collections import defaultdict
 from collections.abc import Callable
 from functools import cache
 
-from . import rules
+from . import rules, vocab
 
 from .text import clean, clean_markup_text, tag_of, text_of
 
 _TOKEN = re.compile(r"\w+")
-_BOILERPLATE = re.compile(
-    r"related|teaser|recommend|newsletter|promo|subscribe|paywall-?(?:prompt|offer|box|banner|message|cta|overlay)|"
-    r"advert|\bads?\b|sponsor|share|social|comments?\b|"
-    r"footer|\bnav|menu|breadcrumb|caption|credit|copyright|factbox|fact-box|infobox|info-box|timeseries|most-?read|"
-    r"popular|trending|more-?(?:from|articles|stories)|read-?more|also-?read|tags?-?list|author-?bio|byline|"
-    r"under-article|next-article|widget|sidebar|cookie|consent|banner|toolbar|meta-?data|dateline|audio|player",
-    re.I,
+_BOILERPLATE = vocab.boxes(
+    vocab.OTHER_ARTICLES, vocab.MORE_ARTICLES, vocab.ADVERTISING, vocab.SIDE_BOXES, vocab.COMMENTS, vocab.NAVIGATION,
+    # Not body text, though inside the article: its furniture, paywall prompts and players.
+    ("subscribe", "paywall-?(?:prompt|offer|box|banner|message|cta|overlay)", "caption", "credit", "copyright", "factbox",
+     "fact-box", "infobox", "info-box", "timeseries", "tags?-?list", "author-?bio", "byline", "under-article", "consent",
+     "banner", "meta-?data", "dateline", "audio", "player"),
 )
 _SKIP_TAGS = frozenset({"figure", "figcaption", "aside", "nav", "footer", "header", "form", "button", "table",
                         "noscript", "script", "style", "template", "svg"})

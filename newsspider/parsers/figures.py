@@ -11,16 +11,22 @@ from __future__ import annotations
 import re
 
 from ..items import ImageCredit
-from . import jsonld, rules
+from . import jsonld, rules, vocab
 from .credits import parse_credit, reads_as_caption, split_caption
 from .text import clean, clean_markup_text, tag_of, text_of
 
-_CREDIT_HINT = re.compile(r"credit|copyright|photographer|fotograf|source|quelle|urheber|rights|attribution|byline|autor|author|courtesy", re.I)
+# Class words, and the regexes built from them: Page.classed_matching finds candidates by the words
+# (plain substrings) before the regex checks them, so the two must name the same words.
+_CREDIT_WORDS = ("credit", "copyright", "photographer", "fotograf", "source", "quelle", "urheber", "rights", "attribution", "byline",
+                 "autor", "author", "courtesy")
+_FIGURE_WORDS = ("figure", "media", "image", "img", "photo", "picture", "pic", "bild", "foto")
+_CREDIT_HINT = re.compile("|".join(_CREDIT_WORDS), re.I)
 _CAPTION_HINT = re.compile(r"caption|legend|description|desc|subtitle|bildunterschrift|bildtext|figcaption|text", re.I)
-_FIGURE_HINT = re.compile(r"(?:^|[\s_-])(?:figure|media|image|img|photo|picture|pic|bild|foto)"
+_FIGURE_HINT = re.compile(rf"(?:^|[\s_-])(?:{'|'.join(_FIGURE_WORDS)})"
                           r"(?:[-_](?:wrap|wrapper|container|box|block|holder|element|video))?(?:$|[\s_-])", re.I)
-_SKIP = re.compile(r"related|teaser|recommend|promo|advert|\bads?\b|sponsor|newsletter|footer|\bnav\b|navigation|menu|logo|avatar|"
-                   r"author-?(?:image|bio|photo)|comments?\b", re.I)
+# Images of other things than the article: teasers, adverts, comments, the site's logo, its authors' faces.
+_SKIP = vocab.boxes(vocab.OTHER_ARTICLES, vocab.ADVERTISING, vocab.COMMENTS,
+                    ("footer", r"\bnav\b", "navigation", "menu", "logo", "avatar", "author-?(?:image|bio|photo)"))
 # "NAME / AFP", "John Smith/Reuters": a bare credit line ending with an agency.
 _NAME_SLASH_AGENCY = re.compile(r"^(?P<ph>[^/]{2,60}?)\s*/\s*(?P<ag>[^/]{2,40})$")
 MAX_CREDIT_CHARS = 200
@@ -75,12 +81,6 @@ def _skipped(el, stop) -> bool:
         node = node.getparent()
     # An <aside> inside the article is a boxed image; one beside it is the sidebar.
     return in_aside
-
-
-# The words of _CREDIT_HINT, for Page.classed_matching to find candidates before the regex checks them.
-_CREDIT_WORDS = ("credit", "copyright", "photographer", "fotograf", "source", "quelle", "urheber", "rights", "attribution", "byline",
-                 "autor", "author", "courtesy")
-_FIGURE_WORDS = ("figure", "media", "image", "img", "photo", "picture", "pic", "bild", "foto")
 
 
 def _figures(page):
@@ -153,8 +153,8 @@ def figure_credits(page) -> list[ImageCredit]:
 
 
 # Loose captions must end with a credit to count, so wider class words are safe here.
-_LOOSE = re.compile(r"caption|legend|credit|bildunterschrift|bildtext|description|slide|gallery", re.I)
 _LOOSE_WORDS = ("caption", "legend", "credit", "bildunterschrift", "bildtext", "description", "slide", "gallery")
+_LOOSE = re.compile("|".join(_LOOSE_WORDS), re.I)
 
 
 def _loose_captions(page, figures) -> list[ImageCredit]:

@@ -12,6 +12,7 @@ import re
 from urllib.parse import urlsplit
 
 from ..items import RelatedLink
+from . import vocab
 from .text import clean, tag_of, text_of
 from .urls import absolute, same_site, strip_tracking
 
@@ -22,7 +23,7 @@ _HINT = re.compile(
     re.I,
 )
 HEADING = re.compile(
-    r"^(?:[àa]\s+lire\s+(?:aussi|[ée]galement)|lire\s+aussi|sur\s+le\s+m[êe]me\s+sujet|articles?\s+(?:li[ée]s|connexes)|voir\s+aussi|"
+    rf"^(?:{'|'.join(vocab.RELATED_HEADINGS_FR)}|"
     r"related(?:\s+(?:articles?|stories|news|content|coverage|topics))?|read\s+(?:more|also|next)|more\s+(?:from|on|about|stories|news)\b.*|"
     r"see\s+also|further\s+reading|you\s+(?:may|might)\s+also\s+like|recommended(?:\s+for\s+you)?|"
     r"mehr\s+zum\s+thema|auch\s+interessant|das\s+k[öo]nnte\s+sie\s+(?:auch\s+)?interessieren|weitere\s+artikel|lesen\s+sie\s+auch|"
@@ -33,7 +34,7 @@ HEADING = re.compile(
 # Every alternative of _HINT contains one of these (see Page.classed_matching).
 _HINT_WORDS = ("relat", "recommend", "read", "more", "also", "lire", "alire", "a-lire", "same", "meme", "weiter", "mehr", "auch",
                "leer", "puede", "leggi", "lees", "ogsa", "ocksa", "czytaj", "xgxw", "see", "further", "siehe")
-_NAVIGATION = re.compile(r"\bnav|menu|header|footer|breadcrumb|masthead|topbar|toolbar|cookie|social|share|tags?\b|pagination", re.I)
+_NAVIGATION = vocab.boxes(vocab.NAVIGATION, ("header", "masthead", "topbar", r"tags?\b", "pagination"))
 MAX_LINKS = 40
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "strong", "span", "p", "div", "b"})
 

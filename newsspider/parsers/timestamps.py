@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from . import jsonld, rules
+from . import jsonld, rules, vocab
 from .dates import infer_year, url_date
 from .text import clean, text_of
 
@@ -226,8 +226,7 @@ class PageDates:
 
 
 # Where a <time> belongs to something else than the article: comments, teasers of other articles, the footer.
-_OTHER_BOX = re.compile(r"comment|related|teaser|recommend|most-?read|popular|trending|more-?(?:from|articles|stories)|"
-                        r"read-?more|also-?read|sidebar|footer|next-article|widget|newsletter", re.I)
+_OTHER_BOX = vocab.boxes(vocab.OTHER_ARTICLES, vocab.MORE_ARTICLES, vocab.SIDE_BOXES, ("comment", "footer", "newsletter"))
 
 
 def _in_other_box(el, memo: dict) -> bool:

@@ -19,6 +19,7 @@ from lxml import etree
 
 from ...items import RelatedLink
 from ...parsers.blocks import Block, Content, prose_container, split_content
+from ...parsers import vocab
 from ...parsers.dates import url_date
 from ...parsers.generic import GenericParser
 from ...parsers.text import BLOCK, clean, strip_title_suffix, tag_of, text_of
@@ -34,8 +35,8 @@ _ENPPROPERTY = re.compile(r"<(?P<key>\w+)>(?P<value>[^<]*)</(?P=key)>")
 _CONTENT_HINT = ("p_content", "rwb_zw", "d2txt", "rm_txt_con", "txt_con", "box_con", "show_text", "article")
 _CHROME = re.compile(r"zdfy|share|wechat|weixin|editor|\bad[_-]|pagination|page_n", re.I)
 _RELATED_HINT = re.compile(r"related|xgxw|relevant|lire|same|liens|connexe", re.I)
-_RELATED_HEADING = re.compile(r"^(?:articles?\s+(?:li[ée]s|connexes)|[àa]\s+lire\s+(?:aussi|[ée]galement)|lire\s+aussi|"
-                              r"sur\s+le\s+m[êe]me\s+sujet|dans\s+la\s+m[êe]me\s+rubrique|voir\s+aussi)\b", re.I)
+_RELATED_HEADINGS = (*vocab.RELATED_HEADINGS_FR, r"dans\s+la\s+m[êe]me\s+rubrique")
+_RELATED_HEADING = re.compile(rf"^(?:{'|'.join(_RELATED_HEADINGS)})\b", re.I)
 # Lines the site writes around its articles, in its own words.
 # The WeChat block's own lines, not a related title that mentions WeChat.
 _WECHAT_BLOCK = re.compile(r"nous\s+suivre\s+sur|scannez|code\s+QR|rejoindre\s+sur\s+la\s+messagerie|微信", re.I)
