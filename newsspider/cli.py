@@ -263,7 +263,7 @@ _EXIT_SEVERITY = [EXIT_OK, EXIT_EMPTY, EXIT_ALARM, EXIT_USAGE, EXIT_FAILED]
 
 
 def _crawl_worker(spider, settings, args, url, job, prefix, reset) -> int:
-    from . import worker
+    from .distributed import worker
 
     try:
         check_name(job, "--redis-job")
@@ -325,8 +325,8 @@ def ingest(redis_url, db_path, redis_prefix, idle_seconds, follow, batch_size, s
       newsspider ingest --redis redis://:secret@10.0.0.5:6379/0 --follow
       newsspider ingest --redis redis://127.0.0.1:6379/0 --redis-prefix archive2 --idle-seconds 60
     """
-    from . import worker
-    from .ingest import run_ingest
+    from .distributed import worker
+    from .distributed.ingest import run_ingest
 
     try:
         check_name(redis_prefix, "--redis-prefix")

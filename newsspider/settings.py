@@ -1,7 +1,7 @@
 """Scrapy settings for newsspider. Override any of them with `-s NAME=VALUE`.
 
 Only settings live here: every component reads its values from the crawler in
-`from_crawler`, and ingest.py, which runs without a crawler, imports its default.
+`from_crawler`, and distributed/ingest.py, which runs without a crawler, imports its default.
 """
 
 from .sites import default_settings as _site_settings

@@ -17,7 +17,7 @@ from newsspider.crawl import project_settings
 from newsspider.distributed import RedisKeys, apply_worker_settings, check_name, connect, redact, request_codec
 from newsspider.distributed import codec
 from newsspider.distributed.coordinator import Coordinator, alive_workers, token
-from newsspider.ingest import Ingest
+from newsspider.distributed.ingest import Ingest
 from newsspider.items import CrawledArticle, RawFetch, SeenAgain, UnparsedPage
 from newsspider.parsers import parse
 from newsspider.sites.people_fr.spider import PeopleFrSpider
@@ -120,8 +120,8 @@ def test_a_worker_runs_nothing_that_opens_the_archive():
     apply_worker_settings(settings, url="redis://127.0.0.1:6399/0", job="people_fr")
     pipelines = {k: v for k, v in settings.getdict("ITEM_PIPELINES").items() if v is not None}
     assert set(pipelines) == {"newsspider.pipelines.parse.ParsePipeline", "newsspider.pipelines.validate.ValidatePipeline",
-                              "newsspider.pipelines.push.RedisPushPipeline"}
-    assert pipelines["newsspider.pipelines.validate.ValidatePipeline"] < pipelines["newsspider.pipelines.push.RedisPushPipeline"]
+                              "newsspider.distributed.push.RedisPushPipeline"}
+    assert pipelines["newsspider.pipelines.validate.ValidatePipeline"] < pipelines["newsspider.distributed.push.RedisPushPipeline"]
     assert settings.getdict("EXTENSIONS")["newsspider.extensions.crawl_runs.CrawlRunRecorder"] is None
     assert settings["SCHEDULER"].endswith("RedisScheduler") and settings.getbool("SCHEDULER_PERSIST")
     assert settings["SCHEDULER_QUEUE_KEY"] == "newsspider:people_fr:requests"
@@ -306,7 +306,7 @@ def test_ingest_raises_the_health_alarm_against_earlier_ingest_runs(server, keys
 
 @pytest.mark.parametrize("overrides, expected", [({}, 0.25), ({"INGEST_LINGER_SECONDS": "0"}, 0.0)])
 def test_ingest_takes_its_batch_wait_from_the_settings(tmp_path, monkeypatch, overrides, expected):
-    import newsspider.ingest as ingest_module
+    import newsspider.distributed.ingest as ingest_module
 
     seen = {}
     monkeypatch.setattr(ingest_module.Ingest, "run", lambda self, redis_url: seen.setdefault("linger", self.linger_seconds))

@@ -13,8 +13,8 @@ from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
-from ..distributed import RETRY_SECONDS, codec, connect, keys_from_settings, worker_id
-from ..distributed.scheduler import INFLIGHT
+from . import RETRY_SECONDS, codec, connect, keys_from_settings, worker_id
+from .scheduler import INFLIGHT
 from ..items import CrawledArticle, SeenAgain, UnparsedPage
 
 logger = logging.getLogger(__name__)
