@@ -22,14 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from newsspider.archive import Archive  # noqa: E402
-from newsspider.demo import mirror_plan  # noqa: E402
+from newsspider.commands.demo import mirror_plan  # noqa: E402
 from newsspider.testing.faultcrawl import PEOPLE_FR, public, run_fault_crawl  # noqa: E402
 from newsspider.testing.faults import SECTION, faults  # noqa: E402
 
 
 def data_loss() -> int:
     """Each scenario of docs/RELIABILITY.md "Data lost while the run says finished": tried, lost, duplicated, crashed."""
-    from newsspider.mirror import MirrorServer
+    from newsspider.commands.mirror import MirrorServer
     from newsspider.testing import smallfs, writefaults
     from newsspider.testing.synthetic import write_mirror
 

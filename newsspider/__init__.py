@@ -23,8 +23,8 @@ def __getattr__(name):
     if name == "fetch":
         import importlib
 
-        # A callable module: fetch(url) is fetch.fetch_article(url). Importing it sets this attribute.
-        return importlib.import_module(f"{__name__}.fetch")
+        # A callable module: fetch(url) is commands.fetch.fetch_article(url), and fetch.FetchError its error.
+        return importlib.import_module(f"{__name__}.commands.fetch")
     if name in ("Archive", "ArchivedArticle"):
         from .archive import read
 

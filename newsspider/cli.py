@@ -19,7 +19,7 @@ from .archive.db import FILE_MODE, Archive, make_dirs
 from .crawl import EXIT_ALARM, EXIT_EMPTY, EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_NEEDS_UPGRADE, EXIT_USAGE, project_settings, run_crawl
 from .distributed import DEFAULT_PREFIX, check_name
 from .evaluation.metrics import definitions_help
-from .fetch import templated_user_agent
+from .commands.fetch import templated_user_agent
 from .lock import ArchiveLock, ArchiveLocked, UnsafeLockFile
 from .pagefile import GZIP_MAGIC, inflate, read_page
 from .runstats import RunCounts, limits_hit, page_accounting, summary_line
@@ -476,7 +476,7 @@ class _SoftError(Exception):
 
 def _extract_live(url: str, moment, timeout: float, settings_args):
     """Fetch and parse one live page, as newsspider.fetch does; exit 3 when it cannot be fetched."""
-    from .fetch import FetchError, fetch_article, user_agent
+    from .commands.fetch import FetchError, fetch_article, user_agent
     from .parsers import ParseError
 
     agent = user_agent(project_settings(_pairs(settings_args, "-s")))
@@ -505,7 +505,7 @@ def demo(db_path, mirror, log_level):
     Example:
       newsspider demo && datasette archive.db
     """
-    from .demo import run_demo
+    from .commands.demo import run_demo
 
     mirror_dir = Path(mirror) if mirror else DEFAULT_MIRROR
     if not (mirror_dir / "site").is_dir():
@@ -622,8 +622,8 @@ def save_fixture(url, site, fixtures_dir, case_name, force, timeout, max_bytes, 
       newsspider save-fixture https://www.example.org/news/2024/05/story-123.html --site example -s NEWSSPIDER_CONTACT=you@example.org
       newsspider save-fixture URL --site people_fr --case 9074390 --force
     """
-    from .fetch import FetchError, user_agent
-    from .save_fixture import case_slug, fixture_paths, save_fixture as save
+    from .commands.fetch import FetchError, user_agent
+    from .commands.save_fixture import case_slug, fixture_paths, save_fixture as save
 
     try:
         paths = fixture_paths(fixtures_dir, site, case_name or case_slug(url))
@@ -773,7 +773,7 @@ def reparse(db_path, site, since, batch_size, restart, quiet, wait):
       newsspider reparse --restart --batch-size 500
       newsspider reparse --wait 3600          # after the running crawl, from cron
     """
-    from .reparse import reparse as run_reparse
+    from .commands.reparse import reparse as run_reparse
 
     _existing_archive(db_path)
     since_utc = _since(since)
@@ -833,7 +833,7 @@ def serve(db_path, port, immutable):
     """
     import tempfile
 
-    from .serve import serve as run_serve
+    from .commands.serve import serve as run_serve
 
     _read_only_archive(db_path, command="serve")  # the metadata describes this version's schema
     from .archive.db import is_read_only_media

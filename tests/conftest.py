@@ -37,7 +37,7 @@ def people_fr_crawl_args(base_url: str, db, *extra: str, alias: bool = True, set
 
     No politeness delays. The alias copy is at base_url/alias/... unless alias=False; `settings`
     (NAME=VALUE) are given with -s after the common ones; sections and max_pages default to the
-    whole mirror (newsspider.demo.mirror_plan); `extra` comes last.
+    whole mirror (newsspider.commands.demo.mirror_plan); `extra` comes last.
     """
     args = ["crawl", "people_fr", "--db", str(db), "-s", f"PEOPLE_FR_BASE_URL={base_url}"]
     if alias:
@@ -46,7 +46,7 @@ def people_fr_crawl_args(base_url: str, db, *extra: str, alias: bool = True, set
     for setting in settings:
         args += ["-s", setting]
     if sections is None or max_pages is None:
-        from newsspider.demo import mirror_plan
+        from newsspider.commands.demo import mirror_plan
 
         plan = mirror_plan(PEOPLE_FR)
         sections = plan["sections"] if sections is None else sections
@@ -56,7 +56,7 @@ def people_fr_crawl_args(base_url: str, db, *extra: str, alias: bool = True, set
 
 @pytest.fixture(scope="session")
 def mirror_server():
-    from newsspider.mirror import MirrorServer, people_fr_mounts
+    from newsspider.commands.mirror import MirrorServer, people_fr_mounts
 
     with MirrorServer(people_fr_mounts(PEOPLE_FR)) as server:
         yield server

@@ -16,7 +16,7 @@ from newsspider.archive.export import fts_query
 from newsspider.archive.read import ArchiveOutdated
 from newsspider.archive.schema import migrations
 from newsspider.archive import connect
-from newsspider.fetch import FetchError, RobotsDisallowed
+from newsspider.commands.fetch import FetchError, RobotsDisallowed
 from newsspider.testing import archives
 from pages_server import pages
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import FIXTURES, PEOPLE_FR, people_fr_crawl_args, run_cli
 from newsspider.archive import Archive
 from newsspider.archive import raw as raw_store
-from newsspider.mirror import MirrorServer, people_fr_mounts
+from newsspider.commands.mirror import MirrorServer, people_fr_mounts
 
 UPDATED = FIXTURES / "people_fr_updated"
 HUAWEI = "http://french.peopledaily.com.cn/Economie/n3/2016/0616/c31355-9073012.html"

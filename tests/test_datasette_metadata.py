@@ -8,7 +8,7 @@ import pytest
 
 from archive_helpers import crawled
 from newsspider.archive import Archive
-from newsspider.serve import TEMPLATE_DATABASE, TRUSTED_PLUGINS, datasette_args, metadata_for, only_trusted_plugins
+from newsspider.commands.serve import TEMPLATE_DATABASE, TRUSTED_PLUGINS, datasette_args, metadata_for, only_trusted_plugins
 from test_pipelines import Chain
 from test_readme import fts_shadow_tables
 

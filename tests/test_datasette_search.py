@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive_helpers import crawled
-from newsspider.serve import metadata_for
+from newsspider.commands.serve import metadata_for
 from test_datasette_metadata import get
 from test_pipelines import Chain
 

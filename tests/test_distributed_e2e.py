@@ -15,11 +15,11 @@ import pytest
 
 from conftest import PEOPLE_FR, ROOT, people_fr_articles, run_cli
 from newsspider.archive import Archive
-from newsspider.demo import mirror_plan
+from newsspider.commands.demo import mirror_plan
 from newsspider.distributed import RedisKeys, connect
 from newsspider.distributed.coordinator import Coordinator
 from newsspider.lock import ArchiveLock
-from newsspider.mirror import MirrorServer, people_fr_mounts
+from newsspider.commands.mirror import MirrorServer, people_fr_mounts
 from newsspider.testing.serving import free_port
 
 ALIAS = "http://french.people.com.cn/Economie/n3/2021/0714/c31355-9872415.html"

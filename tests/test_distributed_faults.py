@@ -24,7 +24,7 @@ import pytest
 from conftest import ROOT
 from newsspider.distributed import RedisKeys, connect
 from newsspider.distributed.ingest import TEST_HOOK_KILL_AFTER_COMMIT
-from newsspider.mirror import MirrorServer, people_fr_mounts
+from newsspider.commands.mirror import MirrorServer, people_fr_mounts
 from newsspider.testing.serving import free_port
 from test_distributed_e2e import ARTICLE_PATH, PEOPLE_FR, finish, worker
 

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import PEOPLE_FR, people_fr_articles
 from newsspider.archive import Archive
-from newsspider.demo import mirror_plan
+from newsspider.commands.demo import mirror_plan
 from newsspider.testing.faultcrawl import public, run_fault_crawl
 from newsspider.testing.faults import SECTION, faults
 

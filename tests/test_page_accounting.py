@@ -8,7 +8,7 @@ import shutil
 
 from conftest import FIXTURES, run_cli
 from newsspider.archive import Archive
-from newsspider.mirror import MirrorServer
+from newsspider.commands.mirror import MirrorServer
 from newsspider.runstats import PAGE_KINDS, RunCounts, page_accounting
 
 PUBLIC = "https://www.example.org"

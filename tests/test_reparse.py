@@ -11,7 +11,7 @@ from archive_helpers import CASES, canonical_cases, crawled, raw_fetch
 from newsspider.archive import Archive
 from newsspider.cli import main
 from newsspider.items import UnparsedPage
-from newsspider.reparse import reparse
+from newsspider.commands.reparse import reparse
 from test_pipelines import Chain
 
 FETCHED = "2026-01-01T00:00:00+00:00"
@@ -130,7 +130,7 @@ def test_a_page_that_gave_no_article_is_recovered_once_it_parses(tmp_path):
 
 
 def test_a_parser_that_loses_a_required_field_erases_nothing(archive_path, monkeypatch):
-    import newsspider.reparse as module
+    import newsspider.commands.reparse as module
 
     real = module.parse
 

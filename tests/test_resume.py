@@ -16,7 +16,7 @@ import pytest
 
 from conftest import PEOPLE_FR, ROOT, people_fr_crawl_args
 from newsspider.archive import connect
-from newsspider.mirror import MirrorServer, people_fr_mounts
+from newsspider.commands.mirror import MirrorServer, people_fr_mounts
 
 
 def command(server, db):

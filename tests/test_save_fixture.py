@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from conftest import PEOPLE_FR, people_fr_articles
 from newsspider.cli import main
-from newsspider.mirror import MirrorServer, people_fr_mounts
+from newsspider.commands.mirror import MirrorServer, people_fr_mounts
 from newsspider.parsers import parse
-from newsspider.save_fixture import case_slug
+from newsspider.commands.save_fixture import case_slug
 
 SEED = next(c for c in people_fr_articles() if c["id"] == "9074390")
 SEED_PATH = "/" + SEED["page"]["path"].removeprefix("site/")
@@ -171,7 +171,7 @@ def test_writes_the_layout_the_collecting_test_reads(mirror, tmp_path, monkeypat
     # one tests/test_site_fixtures.py collects and passes: what save-fixture writes is tested.
     from test_site_fixtures import check_case
 
-    from newsspider.save_fixture import DRAFT_KEYS
+    from newsspider.commands.save_fixture import DRAFT_KEYS
 
     monkeypatch.chdir(tmp_path)
     url = mirror.url + SEED_PATH

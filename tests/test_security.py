@@ -122,8 +122,8 @@ ALLOWED_SQL_PIECES = {
     ("newsspider/archive/db.py", "Archive.ingested"): {"marks"},
     ("newsspider/archive/frontier.py", "known_urls"): {"marks"},
     # A constant SQL fragment with named parameters.
-    ("newsspider/archive/reparse.py", "count_pages"): {"_PAGES"},
-    ("newsspider/archive/reparse.py", "next_pages"): {"_PAGES"},
+    ("newsspider/archive/reparse_store.py", "count_pages"): {"_PAGES"},
+    ("newsspider/archive/reparse_store.py", "next_pages"): {"_PAGES"},
 }
 
 

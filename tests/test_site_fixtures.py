@@ -1,6 +1,6 @@
 """Every case of every site parser: tests/fixtures/sites/<site>/<case>.html.gz against <case>.json.
 
-This is the layout `newsspider save-fixture` writes (newsspider/save_fixture.py): a case is
+This is the layout `newsspider save-fixture` writes (newsspider/commands/save_fixture.py): a case is
 collected by being there, with no test to write. The .json holds the article's fields as a
 person checked them, plus how to parse the page again: "url", "fetched_at" (the parser's
 `now`, which also picks the parser version) and, when the server gave one, "encoding".
@@ -19,7 +19,7 @@ import pytest
 from conftest import FIXTURES
 from newsspider.items import Article
 from newsspider.parsers import parse_page, registered_hosts
-from newsspider.save_fixture import CASE_KEYS
+from newsspider.commands.save_fixture import CASE_KEYS
 
 SITES = FIXTURES / "sites"
 ARTICLE_FIELDS = {f.name for f in fields(Article)}

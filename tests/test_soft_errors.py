@@ -11,7 +11,7 @@ import pytest
 
 from conftest import FIXTURES, run_cli
 from newsspider.archive import Archive
-from newsspider.mirror import MirrorServer
+from newsspider.commands.mirror import MirrorServer
 from newsspider.parsers import ParseError, parse
 from newsspider.parsers.softerror import page_title, soft_error
 

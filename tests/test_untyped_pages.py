@@ -10,7 +10,7 @@ from scrapy.http import Response
 
 from conftest import FIXTURES, run_cli
 from newsspider.archive import Archive
-from newsspider.mirror import MirrorServer
+from newsspider.commands.mirror import MirrorServer
 from newsspider.spiders.base import content_kind, looks_like_html
 
 SITE = FIXTURES / "news_site"

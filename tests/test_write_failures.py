@@ -14,7 +14,7 @@ import pytest
 
 from newsspider.archive import Archive
 from newsspider.items import Article, CrawledArticle, RawFetch
-from newsspider.mirror import MirrorServer
+from newsspider.commands.mirror import MirrorServer
 from newsspider.pipelines.store import StorePipeline
 from newsspider.testing import smallfs, writefaults
 from newsspider.testing.synthetic import write_mirror

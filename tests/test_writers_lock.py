@@ -17,7 +17,7 @@ import pytest
 from newsspider.archive import Archive
 from newsspider.archive.db import connect, write_transaction
 from newsspider.lock import ArchiveLock
-from newsspider.mirror import MirrorServer
+from newsspider.commands.mirror import MirrorServer
 from newsspider.testing.synthetic import crawl_args, write_mirror
 
 

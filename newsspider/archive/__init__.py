@@ -2,7 +2,7 @@
 
 schema.py (migrations), db.py (articles), raw.py (raw responses), versions.py
 (history), neardup.py (near-duplicate links), fts.py (full-text index),
-export.py (JSON lines, CSV, WARC), reparse.py (what `newsspider reparse` reads and writes),
+export.py (JSON lines, CSV, WARC), reparse_store.py (what `newsspider reparse` reads and writes),
 read.py (`newsspider.Archive` for Python, and the listing `newsspider demo` prints).
 """
 

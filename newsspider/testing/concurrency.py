@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from ..archive.db import Archive
-from ..mirror import MirrorServer
+from ..commands.mirror import MirrorServer
 from .serving import served
 from .synthetic import crawl_args, write_mirror
 

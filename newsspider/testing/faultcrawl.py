@@ -14,7 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from ..archive.db import Archive
-from ..mirror import MirrorServer, people_fr_mounts
+from ..commands.mirror import MirrorServer, people_fr_mounts
 from ..sites.people_fr import CANONICAL_HOST
 from .faults import CRAWL_SETTINGS, FaultServer
 from .synthetic import MIRROR_SITE

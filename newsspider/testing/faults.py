@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from ..mirror import MirrorServer
+from ..commands.mirror import MirrorServer
 from ..sites.people_fr import ALIAS_HOSTS
 from .synthetic import article_html, article_path, paragraphs_for, section_html
 

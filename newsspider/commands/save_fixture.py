@@ -18,10 +18,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .archive.db import make_dirs
+from ..archive.db import make_dirs
 from .fetch import FetchedPage, fetch_page
-from .items import Article
-from .parsers import parse, parser_for
+from ..items import Article
+from ..parsers import parse, parser_for
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MAX_SLUG = 80

@@ -61,7 +61,7 @@ def only_trusted_plugins() -> list[str]:
     """Unload every datasette plugin that is neither datasette's own nor trusted, load ours; returns what was unloaded."""
     from datasette.plugins import DEFAULT_PLUGINS, pm
 
-    from . import datasette as reading_room
+    from .. import datasette as reading_room
 
     removed = []
     for plugin in list(pm.get_plugins()):

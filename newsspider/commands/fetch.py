@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import urlsplit
 
-from . import __version__
-from .pagefile import inflate
+from .. import __version__
+from ..pagefile import inflate
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # as DOWNLOAD_MAXSIZE in settings.py
@@ -146,8 +146,8 @@ def fetch_article(url: str, *, contact: str | None = None, timeout: float = DEFA
     Raises FetchError (RobotsDisallowed when robots.txt forbids the page) or ParseError."""
     from datetime import datetime, timezone
 
-    from .crawl import project_settings
-    from .parsers import parse
+    from ..crawl import project_settings
+    from ..parsers import parse
 
     agent = agent or user_agent(project_settings({"NEWSSPIDER_CONTACT": contact} if contact else None))
     if not robots_allow(url, user_agent=agent, timeout=timeout):
@@ -158,8 +158,8 @@ def fetch_article(url: str, *, contact: str | None = None, timeout: float = DEFA
 
 
 class _CallableModule(types.ModuleType):
-    """`newsspider.fetch(url)` is the API's call, but importing this module makes `newsspider.fetch` the
-    module itself (the import system sets the package attribute): so calling the module fetches."""
+    """`newsspider.fetch(url)` is the API's call, and `newsspider.fetch` is this module (the package's lazy
+    attribute, so that `newsspider.fetch.FetchError` is there too): so calling the module fetches."""
 
     def __call__(self, url: str, **kwargs):
         return fetch_article(url, **kwargs)

@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from .archive import reparse as store
-from .archive.db import Archive, content_hash, utcnow, write_transaction
-from .crawl import project_settings
-from .items import CrawledArticle
-from .parse_budget import ParseTimeout, time_limit
-from .parsers import ParseError, parse, parser_for
-from .parsers.normalize import normalize
-from .pipelines.dedupe import Deduper
-from .settings import PARSE_TIME_LIMIT_SECONDS
+from ..archive import reparse_store
+from ..archive.db import Archive, content_hash, utcnow, write_transaction
+from ..crawl import project_settings
+from ..items import CrawledArticle
+from ..parse_budget import ParseTimeout, time_limit
+from ..parsers import ParseError, parse, parser_for
+from ..parsers.normalize import normalize
+from ..pipelines.dedupe import Deduper
+from ..settings import PARSE_TIME_LIMIT_SECONDS
 
 # Identity, not content: a re-parse that finds another canonical URL is counted, not applied.
 NOT_APPLIED = frozenset({"canonical_url"})
@@ -46,15 +46,15 @@ def reparse(archive: Archive, *, site: str | None = None, since: str | None = No
             on_batch: Callable[[int], None] | None = None) -> ReparseResult:
     """Re-parse the stored pages; on_start(total pages left), on_batch(pages done in the batch)."""
     db = archive.db
-    run = store.start(db, site=site, since=since, restart=restart, now=utcnow())
+    run = reparse_store.start(db, site=site, since=since, restart=restart, now=utcnow())
     result = ReparseResult(run_id=run["id"], resumed=run["pages"] > 0, pages=run["pages"], changed=run["changed"],
                            field_counts=Counter(json.loads(run["field_counts"] or "{}")))
     required = tuple(project_settings().getlist("NEWSSPIDER_REQUIRED_FIELDS"))
     after = run["last_raw_id"]
     if on_start:
-        on_start(store.count_pages(db, after=after, since=since, site=site))
+        on_start(reparse_store.count_pages(db, after=after, since=since, site=site))
     while True:
-        pages = store.next_pages(db, after=after, since=since, site=site, limit=batch_size)
+        pages = reparse_store.next_pages(db, after=after, since=since, site=site, limit=batch_size)
         if not pages:
             break
         with write_transaction(db):
@@ -63,11 +63,12 @@ def reparse(archive: Archive, *, site: str | None = None, since: str | None = No
                 result.outcomes[outcome] += 1
             after = pages[-1]["id"]
             result.pages += len(pages)
-            store.save_progress(db, run["id"], last_raw_id=after, pages=result.pages, changed=result.changed, field_counts=result.field_counts)
+            reparse_store.save_progress(db, run["id"], last_raw_id=after, pages=result.pages, changed=result.changed,
+                                        field_counts=result.field_counts)
         if on_batch:
             on_batch(len(pages))
     with write_transaction(db):
-        store.finish(db, run["id"], utcnow())
+        reparse_store.finish(db, run["id"], utcnow())
     return result
 
 
@@ -98,7 +99,7 @@ def _reparse_page(archive: Archive, required: tuple[str, ...], page: dict, site:
         # earlier page, where the archive, changed since by re-parses, may now name another.
         Deduper(archive).judge(item)
         _, article_id = archive.write_article(item)
-        store.attach(archive.db, page["id"], article_id)
+        reparse_store.attach(archive.db, page["id"], article_id)
         result.by_parser[by] += 1
         return "recovered"
     old = archive.load_article(page["article_id"])
@@ -110,6 +111,6 @@ def _reparse_page(archive: Archive, required: tuple[str, ...], page: dict, site:
     result.by_parser[by] += 1
     applied = [name for name in changed if name not in NOT_APPLIED]
     if applied:
-        store.apply(archive.db, page["article_id"], old, article, changed=applied, fetched_at=fetched_at, now=utcnow(),
+        reparse_store.apply(archive.db, page["article_id"], old, article, changed=applied, fetched_at=fetched_at, now=utcnow(),
                     content_hash=content_hash(article.body), parser=(chosen.__name__, chosen.version()))
     return "changed"
