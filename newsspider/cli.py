@@ -19,7 +19,7 @@ from .archive.db import FILE_MODE, Archive, make_dirs
 from .crawl import EXIT_ALARM, EXIT_EMPTY, EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_NEEDS_UPGRADE, EXIT_USAGE, project_settings, run_crawl
 from .distributed import DEFAULT_PREFIX, check_name
 from .evaluation.metrics import definitions_help
-from .commands.fetch import templated_user_agent
+from .spiders.user_agent import templated_user_agent
 from .lock import ArchiveLock, ArchiveLocked, UnsafeLockFile
 from .pagefile import GZIP_MAGIC, inflate, read_page
 from .runstats import RunCounts, limits_hit, page_accounting, summary_line
@@ -476,7 +476,8 @@ class _SoftError(Exception):
 
 def _extract_live(url: str, moment, timeout: float, settings_args):
     """Fetch and parse one live page, as newsspider.fetch does; exit 3 when it cannot be fetched."""
-    from .commands.fetch import FetchError, fetch_article, user_agent
+    from .commands.fetch import FetchError, fetch_article
+    from .spiders.user_agent import user_agent
     from .parsers import ParseError
 
     agent = user_agent(project_settings(_pairs(settings_args, "-s")))
@@ -622,7 +623,8 @@ def save_fixture(url, site, fixtures_dir, case_name, force, timeout, max_bytes, 
       newsspider save-fixture https://www.example.org/news/2024/05/story-123.html --site example -s NEWSSPIDER_CONTACT=you@example.org
       newsspider save-fixture URL --site people_fr --case 9074390 --force
     """
-    from .commands.fetch import FetchError, user_agent
+    from .commands.fetch import FetchError
+    from .spiders.user_agent import user_agent
     from .commands.save_fixture import case_slug, fixture_paths, save_fixture as save
 
     try:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import urlsplit
 
-from .. import __version__
 from ..pagefile import inflate
+from ..spiders.user_agent import user_agent
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # as DOWNLOAD_MAXSIZE in settings.py
@@ -36,24 +36,6 @@ class FetchedPage:
     content_type: str | None
     charset: str | None  # from the Content-Type header, if it names one
     body: bytes
-
-
-def templated_user_agent(settings) -> str | None:
-    """NEWSSPIDER_USER_AGENT filled in with the version and NEWSSPIDER_CONTACT, or None when
-    there is no template or USER_AGENT was set at a higher priority (on the command line, say).
-
-    Shared by ArchiveSpider.update_settings and user_agent(), so that a saved fixture is
-    fetched as the crawler fetches."""
-    template = settings.get("NEWSSPIDER_USER_AGENT")
-    if not template or (settings.getpriority("USER_AGENT") or 0) > settings.getpriority("NEWSSPIDER_USER_AGENT"):
-        return None
-    return template.format(version=__version__, contact=settings.get("NEWSSPIDER_CONTACT") or "unset")
-
-
-def user_agent(settings) -> str:
-    """The crawler's User-Agent: the templated one, else USER_AGENT."""
-    agent = templated_user_agent(settings)
-    return settings.get("USER_AGENT") if agent is None else agent
 
 
 def _decode_content(body: bytes, encoding: str | None, max_bytes: int) -> bytes:

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import scrapy
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
-from ..commands.fetch import templated_user_agent
+from .user_agent import templated_user_agent
 from ..items import CrawledArticle, PendingParse, RawFetch, SeenAgain, UnparsedPage
 from ..parse_pool import DEFAULT_PARSE_FUNCTION, parse_for_crawl, parse_workers
 from ..runstats import LIMITS_PREFIX
