@@ -20,8 +20,8 @@ from .crawl import EXIT_ALARM, EXIT_EMPTY, EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EX
 from .distributed import DEFAULT_PREFIX, check_name
 from .evaluation.metrics import definitions_help
 from .spiders.user_agent import templated_user_agent
-from .lock import ArchiveLock, ArchiveLocked, UnsafeLockFile
-from .pagefile import GZIP_MAGIC, inflate, read_page
+from .archive.lock import ArchiveLock, ArchiveLocked, UnsafeLockFile
+from .commands.pagefile import GZIP_MAGIC, inflate, read_page
 from .runstats import RunCounts, limits_hit, page_accounting, summary_line
 from .timestamps import utc_columns
 
@@ -229,7 +229,7 @@ def crawl(spider, sites_path, db_path, spider_args, settings_args, since, full, 
 
 
 def _crawl_sites(path, settings, args, db_path) -> int:
-    from . import sites_file
+    from .spiders import sites_file
     from .crawl import run_sites
 
     try:
@@ -404,7 +404,7 @@ def extract(source, url, batch, now, timeout, settings_args):
       curl -s URL | newsspider extract - --url URL
       echo '{"url": "https://example.org/a", "path": "a.html.gz"}' | newsspider extract --batch
     """
-    from .parse_budget import ParseTimeout, time_limit
+    from .parsing.budget import ParseTimeout, time_limit
     from .parsers import ParseError, parse, parse_page
     from .settings import PARSE_TIME_LIMIT_SECONDS
 
@@ -966,7 +966,7 @@ def sites_check(path):
       newsspider sites check examples/sites.toml
       newsspider crawl --sites examples/sites.toml
     """
-    from . import sites_file
+    from .spiders import sites_file
 
     try:
         loaded = sites_file.load(path)

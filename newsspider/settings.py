@@ -139,7 +139,7 @@ NEWS_SITEMAP_MAX_FILES = 10_000
 # articles parse in well under a second; the largest page a crawl accepts (DOWNLOAD_MAXSIZE)
 # in some 30 s on the development machine (docs/RELIABILITY.md).
 PARSE_TIME_LIMIT_SECONDS = 20.0
-# Parser processes (newsspider/parse_pool.py): 'auto' is one per CPU this process may use (0 on a
+# Parser processes (newsspider/parsing/pool.py): 'auto' is one per CPU this process may use (0 on a
 # single CPU, where a pool would only add pickling); 0 parses in the crawl's own thread.
 NEWSSPIDER_PARSE_WORKERS = "auto"
 # The parse function the workers import, by dotted name (tests plug in newsspider.testing.slowparse.*).

@@ -113,7 +113,7 @@ def test_batch_refuses_a_gzip_bomb_on_its_line_in_bounded_memory(tmp_path):
 
 
 def test_a_plain_page_over_the_cap_is_refused(tmp_path, monkeypatch):
-    from newsspider import pagefile
+    from newsspider.commands import pagefile
 
     page = tmp_path / "big.html"
     page.write_bytes(b"<html><body>" + b"x" * 2000 + b"</body></html>")

@@ -18,7 +18,7 @@ from newsspider.archive import Archive
 from newsspider.commands.demo import mirror_plan
 from newsspider.distributed import RedisKeys, connect
 from newsspider.distributed.coordinator import Coordinator
-from newsspider.lock import ArchiveLock
+from newsspider.archive.lock import ArchiveLock
 from newsspider.commands.mirror import MirrorServer, people_fr_mounts
 from newsspider.testing.serving import free_port
 

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import PEOPLE_FR, people_fr_crawl_args, run_cli
 from newsspider.archive import Archive
-from newsspider.lock import ArchiveLock
+from newsspider.archive.lock import ArchiveLock
 from newsspider.commands.mirror import MirrorServer, people_fr_mounts
 
 ARTICLE_PATH = re.compile(r"/n3/\d{4}/\d{4}/c\d+-\d+\.html$")

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conftest import FIXTURES
-from newsspider import minhash
+from newsspider.archive import minhash
 from newsspider.archive import Archive
 from test_pipelines import CASES, Chain, item
 

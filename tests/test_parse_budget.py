@@ -10,7 +10,7 @@ import pytest
 from archive_helpers import CASES
 from conftest import FROZEN_NOW
 from newsspider.archive import Archive
-from newsspider.parse_budget import ParseTimeout, time_limit
+from newsspider.parsing.budget import ParseTimeout, time_limit
 from newsspider.parsers import ParseError, parse
 from newsspider.parsers import body as body_module
 from newsspider.parsers.body import Searchable, token_key

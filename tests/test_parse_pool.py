@@ -9,7 +9,7 @@ import time
 import pytest
 
 from newsspider.archive import Archive
-from newsspider.parse_pool import parse_workers
+from newsspider.parsing.pool import parse_workers
 from newsspider.testing.discovery import PUBLIC, discovery_crawl
 
 BIG = (f"start={PUBLIC}/big/100.html", "depth=0")

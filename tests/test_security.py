@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT
 from newsspider.archive import Archive
 from newsspider.crawl import project_settings
-from newsspider.lock import ArchiveLock
+from newsspider.archive.lock import ArchiveLock
 from newsspider.testing.faultcrawl import public, run_fault_crawl
 from newsspider.testing.faults import HOSTILE_BODY, HOSTILE_HEADLINE, SECURITY_SECTION, faults
 from newsspider.testing.serving import fetch, served
@@ -224,7 +224,7 @@ def test_archive_wal_and_lock_files_are_not_writable_by_others(tmp_path):
 
 
 def test_the_lock_never_follows_a_symlink_nor_writes_through_a_hard_link(tmp_path):
-    from newsspider.lock import UnsafeLockFile
+    from newsspider.archive.lock import UnsafeLockFile
 
     precious = tmp_path / "precious.txt"
     precious.write_text("not yours to truncate\n")

@@ -16,7 +16,7 @@ import pytest
 
 from newsspider.archive import Archive
 from newsspider.archive.db import connect, write_transaction
-from newsspider.lock import ArchiveLock
+from newsspider.archive.lock import ArchiveLock
 from newsspider.commands.mirror import MirrorServer
 from newsspider.testing.synthetic import crawl_args, write_mirror
 

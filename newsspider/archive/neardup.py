@@ -1,6 +1,6 @@
 """Near-duplicates: an article whose body is the same story as an earlier one is linked to the first copy.
 
-minhash_bands holds each article's LSH band keys (see newsspider/minhash.py);
+minhash_bands holds each article's LSH band keys (see archive/minhash.py);
 articles sharing a band key are candidates, and a candidate is a match when
 the exact Jaccard similarity of the two bodies' shingles reaches
 minhash.THRESHOLD. Only earlier articles (smaller id) are looked at, so the
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from .. import minhash
+from . import minhash
 
 # Short bodies ("Vidéo", a caption) share most of their few shingles by chance.
 MIN_BODY_CHARS = 200

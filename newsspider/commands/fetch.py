@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import urlsplit
 
-from ..pagefile import inflate
+from .pagefile import inflate
 from ..spiders.user_agent import user_agent
 
 DEFAULT_TIMEOUT = 30.0

@@ -19,7 +19,7 @@ from ..archive import reparse_store
 from ..archive.db import Archive, content_hash, utcnow, write_transaction
 from ..crawl import project_settings
 from ..items import CrawledArticle
-from ..parse_budget import ParseTimeout, time_limit
+from ..parsing.budget import ParseTimeout, time_limit
 from ..parsers import ParseError, parse, parser_for
 from ..parsers.normalize import normalize
 from ..pipelines.dedupe import Deduper

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from ..pagefile import read_page
+from ..commands.pagefile import read_page
 from .metrics import parse_moment
 
 

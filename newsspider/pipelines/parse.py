@@ -8,7 +8,7 @@ from scrapy.exceptions import NotConfigured
 from dataclasses import fields
 
 from ..items import PendingParse
-from ..parse_pool import DEFAULT_PARSE_FUNCTION, ParsePool, parse_workers
+from ..parsing.pool import DEFAULT_PARSE_FUNCTION, ParsePool, parse_workers
 
 
 _FIELDS = {f.name for f in fields(PendingParse)}

@@ -9,7 +9,7 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 
 from .user_agent import templated_user_agent
 from ..items import CrawledArticle, PendingParse, RawFetch, SeenAgain, UnparsedPage
-from ..parse_pool import DEFAULT_PARSE_FUNCTION, parse_for_crawl, parse_workers
+from ..parsing.pool import DEFAULT_PARSE_FUNCTION, parse_for_crawl, parse_workers
 from ..runstats import LIMITS_PREFIX
 
 
@@ -132,7 +132,7 @@ class ArchiveSpider(scrapy.Spider):
         pending = PendingParse(raw=raw, public_url=public_url, fetched_at=fetched_at, fetch_url=response.url,
                                status=response.status)
         if parse_workers(self.settings):
-            # The parse pipeline hands it to the pool of parser processes (newsspider/parse_pool.py).
+            # The parse pipeline hands it to the pool of parser processes (newsspider/parsing/pool.py).
             return pending
         outcome = parse_for_crawl(self.settings.get("NEWSSPIDER_PARSE_FUNCTION") or DEFAULT_PARSE_FUNCTION,
                                   response.body, public_url, fetched, raw.encoding,

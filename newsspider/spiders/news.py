@@ -65,7 +65,7 @@ import scrapy
 from scrapy.http import HtmlResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
-from ..hostmap import HostMap
+from .hostmap import HostMap
 from ..parsers.urls import absolute, strip_tracking
 from ..runstats import LIMITS_PREFIX
 from .base import ArchiveSpider, content_kind

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 
-from ...hostmap import HostMap
+from ...spiders.hostmap import HostMap
 from ...parsers.dates import url_date
 from ...parsers.urls import absolute
 from ...spiders.base import ArchiveSpider

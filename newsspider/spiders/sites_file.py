@@ -64,7 +64,7 @@ class Site:
 
 def known_parsers() -> list[str]:
     """The parser names a site may give: generic, and each site package. The one place that asks the registry."""
-    from . import sites
+    from .. import sites
 
     return ["generic", *sites.names()]
 
@@ -79,7 +79,7 @@ def site_spiders() -> list[str]:
 def _spider_arguments(name: str) -> list[str]:
     from scrapy.spiderloader import SpiderLoader
 
-    from .crawl import project_settings
+    from ..crawl import project_settings
 
     return SpiderLoader.from_settings(project_settings()).load(name).arguments()
 

@@ -8,7 +8,7 @@ SCRAPER_SLOT_MAX_ACTIVE_SIZE bytes) stops the downloader while they wait: back-p
 without a setting of its own.
 
 Time limits, two of them. In a worker, the parse runs in the process's main thread, so the
-SIGALRM budget of parse_budget applies as in-process (PARSE_TIME_LIMIT_SECONDS). A parse
+SIGALRM budget of parsing/budget.py applies as in-process (PARSE_TIME_LIMIT_SECONDS). A parse
 stuck where a signal cannot reach it (a long C call) is killed from here once the budget plus
 HARD_LIMIT_GRACE_SECONDS has passed: the worker processes are killed (ProcessPoolExecutor
 cannot kill one alone), a fresh pool replaces them, and the other pages they held are parsed
@@ -31,8 +31,8 @@ from datetime import datetime
 from importlib import import_module
 from typing import Any, Callable
 
-from .parse_budget import ParseTimeout, time_limit
-from .settings import NEWSSPIDER_PARSE_FUNCTION as DEFAULT_PARSE_FUNCTION
+from .budget import ParseTimeout, time_limit
+from ..settings import NEWSSPIDER_PARSE_FUNCTION as DEFAULT_PARSE_FUNCTION
 
 # A parse interrupted by SIGALRM ends at once; one that is still running this long after its
 # budget is deaf to signals, and its worker is killed.
@@ -77,7 +77,7 @@ def parse_for_crawl(function: str, body: bytes, url: str, fetched: datetime, enc
     The same function runs in a pool worker and in the crawl's thread (0 workers), so both
     give the same items; its result is plain data, cheap to pickle.
     """
-    from .parsers import ParseError
+    from ..parsers import ParseError
 
     try:
         with time_limit(limit):

@@ -14,7 +14,7 @@ import socket
 import time
 from pathlib import Path
 
-from .archive.db import FILE_MODE, make_dirs, utcnow
+from .db import FILE_MODE, make_dirs, utcnow
 
 
 WAIT_POLL_SECONDS = 0.2

@@ -13,7 +13,7 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
-from .settings import DOWNLOAD_MAXSIZE
+from ..settings import DOWNLOAD_MAXSIZE
 
 GZIP_MAGIC = b"\x1f\x8b"
 
