@@ -17,8 +17,9 @@ import click
 from . import __version__, health
 from .archive.db import FILE_MODE, Archive, make_dirs
 from .crawl import EXIT_ALARM, EXIT_EMPTY, EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_NEEDS_UPGRADE, EXIT_USAGE, project_settings, run_crawl
-from .distributed import DEFAULT_PREFIX, check_name
+from .distributed import DEFAULT_PREFIX
 from .evaluation.metrics import definitions_help
+from .names import check_name
 from .spiders.user_agent import templated_user_agent
 from .archive.lock import ArchiveLock, ArchiveLocked, UnsafeLockFile
 from .commands.pagefile import GZIP_MAGIC, inflate, read_page

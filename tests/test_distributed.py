@@ -14,10 +14,11 @@ from archive_helpers import CASES
 from conftest import FROZEN_NOW
 from newsspider.archive import Archive
 from newsspider.crawl import project_settings
-from newsspider.distributed import RedisKeys, apply_worker_settings, check_name, connect, redact, request_codec
+from newsspider.distributed import RedisKeys, apply_worker_settings, connect, redact, request_codec
 from newsspider.distributed import codec
 from newsspider.distributed.coordinator import Coordinator, alive_workers, token
 from newsspider.distributed.ingest import Ingest
+from newsspider.names import check_name
 from newsspider.items import CrawledArticle, RawFetch, SeenAgain, UnparsedPage
 from newsspider.parsers import parse
 from newsspider.sites.people_fr.spider import PeopleFrSpider

@@ -15,7 +15,8 @@ from conftest import PEOPLE_FR, people_fr_articles
 from newsspider.cli import main
 from newsspider.commands.mirror import MirrorServer, people_fr_mounts
 from newsspider.parsers import parse
-from newsspider.commands.save_fixture import case_slug
+from newsspider.commands.save_fixture import case_slug, fixture_paths
+from newsspider.distributed import RedisKeys
 
 SEED = next(c for c in people_fr_articles() if c["id"] == "9074390")
 SEED_PATH = "/" + SEED["page"]["path"].removeprefix("site/")
@@ -190,3 +191,14 @@ def test_writes_the_layout_the_collecting_test_reads(mirror, tmp_path, monkeypat
 def test_says_when_the_site_is_not_the_parsers(mirror, tmp_path):
     result = save(mirror.url + SEED_PATH, "--site", "people_fr", "--fixtures-dir", str(tmp_path), "--case", "seed")
     assert result.exit_code == 0 and "note: GenericParser reads this page as site" in result.output
+
+
+@pytest.mark.parametrize("bad", ["", "a b", "a:b", "50%", "-x", ".hidden", "../up", "a/b", "a..b"])
+def test_fixture_names_and_redis_key_names_follow_one_rule(tmp_path, bad):
+    # newsspider/names.py is the one check: a name refused for a fixture file is refused for a Redis key part.
+    with pytest.raises(ValueError, match="plain file name"):
+        fixture_paths(tmp_path, bad, "case")
+    with pytest.raises(ValueError, match="plain name"):
+        RedisKeys.for_job(bad, "people_fr")
+    assert fixture_paths(tmp_path, "people_fr", "seed-1.2_b").html.name == "seed-1.2_b.html.gz"
+    assert RedisKeys.for_job("archive2", "people_fr.b-1").requests == "archive2:people_fr.b-1:requests"

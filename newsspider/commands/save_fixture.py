@@ -21,9 +21,9 @@ from urllib.parse import unquote, urlsplit
 from ..archive.db import make_dirs
 from .fetch import FetchedPage, fetch_page
 from ..items import Article
+from ..names import check_name
 from ..parsers import parse, parser_for
 
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MAX_SLUG = 80
 # The draft's keys besides the article's fields: what a case is parsed with (kept once
 # checked), and the markers a person removes after checking.
@@ -50,12 +50,6 @@ def case_slug(url: str) -> str:
     return slug or "index"
 
 
-def check_name(value: str, what: str) -> str:
-    if not SAFE_NAME.match(value or "") or ".." in value:
-        raise ValueError(f"{what} must be a plain file name (letters, digits, _ . -), got {value!r}")
-    return value
-
-
 @dataclass(frozen=True)
 class FixturePaths:
     html: Path
@@ -66,8 +60,8 @@ class FixturePaths:
 
 
 def fixture_paths(fixtures_dir: str | Path, site: str, case: str) -> FixturePaths:
-    folder = Path(fixtures_dir) / check_name(site, "--site")
-    case = check_name(case, "--case")
+    folder = Path(fixtures_dir) / check_name(site, "--site", "file name")
+    case = check_name(case, "--case", "file name")
     return FixturePaths(folder / f"{case}.html.gz", folder / f"{case}.json")
 
 

@@ -24,7 +24,6 @@ Different archives sharing one Redis use different prefixes (or Redis databases:
 from __future__ import annotations
 
 import os
-import re
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -32,17 +31,10 @@ from urllib.parse import urlsplit, urlunsplit
 from redis.retry import Retry
 
 # Defaults of REDIS_LEASE_SECONDS (a worker silent this long is dead) and REDIS_RETRY_SECONDS.
+from ..names import check_name
 from ..settings import REDIS_LEASE_SECONDS as LEASE_SECONDS, REDIS_RETRY_SECONDS as RETRY_SECONDS  # noqa: F401 (LEASE_SECONDS: re-exported)
 
 DEFAULT_PREFIX = "newsspider"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-def check_name(value: str, what: str) -> str:
-    # scrapy-redis %-formats its key settings, and ':' separates our key parts.
-    if not _NAME.match(value or ""):
-        raise ValueError(f"{what} must be letters, digits, '_', '.' or '-' (got {value!r})")
-    return value
 
 
 @dataclass(frozen=True)
