@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 with atheris.instrument_imports(include=["newsspider"]):
-    from newsspider.parsers import ParseError, parse
+    from newsspider.parsers import ParseError
+    from newsspider.parsing import parse
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 URLS = [

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from newsspider.parsers import parse  # noqa: E402
+from newsspider.parsing import parse  # noqa: E402
 from newsspider.testing.discovery import big_page  # noqa: E402
 
 

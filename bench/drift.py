@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import FROZEN_NOW, people_fr_articles  # noqa: E402
 from layouts import NO_RELATED, REDESIGNS, VARIANTS  # noqa: E402
-from newsspider.parsers import parse  # noqa: E402
+from newsspider.parsing import parse  # noqa: E402
 from newsspider.parsers.page import decode_html  # noqa: E402
 
 

@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newsspider.parsers import ParseError, parse  # noqa: E402
+from newsspider.parsers import ParseError  # noqa: E402
+from newsspider.parsing import parse  # noqa: E402
 from newsspider.testing.mutate import mutate  # noqa: E402
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)

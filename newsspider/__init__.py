@@ -17,7 +17,7 @@ __all__ = ["parse", "fetch", "Archive", "ArchivedArticle", "__version__"]
 def __getattr__(name):
     # Lazy, so that `import newsspider` (and its submodules importing __version__) stay cheap and circle-free.
     if name == "parse":
-        from .parsers import parse
+        from .parsing import parse
 
         return parse
     if name == "fetch":

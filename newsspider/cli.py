@@ -406,7 +406,8 @@ def extract(source, url, batch, now, timeout, settings_args):
       echo '{"url": "https://example.org/a", "path": "a.html.gz"}' | newsspider extract --batch
     """
     from .parsing.budget import ParseTimeout, time_limit
-    from .parsers import ParseError, parse, parse_page
+    from .parsers import ParseError
+    from .parsing import parse, parse_page
     from .settings import PARSE_TIME_LIMIT_SECONDS
 
     moment = _parse_now(now)

@@ -59,6 +59,11 @@ PARSED_FIELDS: tuple[str, ...] = tuple(name for name in ARTICLE_FIELDS if name !
 COLUMN_FIELDS: tuple[str, ...] = tuple(name for name in ARTICLE_FIELDS if name not in ("image_credits", "related_links"))
 # Stored as JSON text in the articles table.
 JSON_COLUMNS: tuple[str, ...] = ("authors", "agencies", "fallback_fields")
+# The fields an article must have to be stored: NEWSSPIDER_REQUIRED_FIELDS' default, and parsers/normalize.py's.
+REQUIRED_FIELDS: tuple[str, ...] = ("url", "canonical_url", "site", "headline", "body")
+# The largest page read, in bytes: the crawl's DOWNLOAD_MAXSIZE, and so the cap of the parsers, extract and eval.
+# Here, not in settings.py, so that parsers/ need not load the settings (which load the site packages).
+MAX_PAGE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -86,7 +91,7 @@ class CrawledArticle:
     fetch_url: str
     status: int = 200
     raw: RawFetch | None = None
-    # The parser class and version that read the page (parsers.Parsed), for the archive's columns.
+    # The parser class and version that read the page (parsing.Parsed), for the archive's columns.
     parser: str | None = None
     parser_version: str | None = None
     # Set by the dedupe pipeline for the store pipeline to act on.

@@ -4,6 +4,8 @@ Only settings live here: every component reads its values from the crawler in
 `from_crawler`, and distributed/ingest.py, which runs without a crawler, imports its default.
 """
 
+# A module, not its names: Scrapy takes every upper-case name here for a setting.
+from . import items
 from .sites import default_settings as _site_settings
 
 BOT_NAME = "newsspider"
@@ -35,7 +37,7 @@ REDIS_LEASE_SECONDS = 60
 # Set on workers (from NEWSSPIDER_INCREMENTAL): known articles from PREFIX:known, published by ingest.
 NEWSSPIDER_REDIS_KNOWN = False
 # The fields an article must have to be stored: also the default of parsers/normalize.py's rule.
-NEWSSPIDER_REQUIRED_FIELDS = ["url", "canonical_url", "site", "headline", "body"]
+NEWSSPIDER_REQUIRED_FIELDS = list(items.REQUIRED_FIELDS)
 
 # ---- identity and politeness ----------------------------------------------------------
 # Who runs this crawler: an e-mail address or URL, put in the User-Agent so site
@@ -53,7 +55,7 @@ DOWNLOAD_DELAY = 0.5  # a floor under AutoThrottle's delay, per site
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_MAXSIZE = items.MAX_PAGE_BYTES
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_TIMES = 2
 # 429/503 with Retry-After: wait as asked (up to RETRY_AFTER_MAX_SECONDS), then retry.
@@ -143,7 +145,7 @@ PARSE_TIME_LIMIT_SECONDS = 20.0
 # single CPU, where a pool would only add pickling); 0 parses in the crawl's own thread.
 NEWSSPIDER_PARSE_WORKERS = "auto"
 # The parse function the workers import, by dotted name (tests plug in newsspider.testing.slowparse.*).
-NEWSSPIDER_PARSE_FUNCTION = "newsspider.parsers.parse_page"
+NEWSSPIDER_PARSE_FUNCTION = "newsspider.parsing.parse_page"
 
 # ---- bounded memory ----------------------------------------------------------------------
 # The requests waiting to be fetched are kept on disk, in a folder made for the run under

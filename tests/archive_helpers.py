@@ -6,7 +6,7 @@ from datetime import datetime
 
 from conftest import people_fr_articles
 from newsspider.items import CrawledArticle, RawFetch
-from newsspider.parsers import parse
+from newsspider.parsing import parse
 
 CASES = {c["id"]: c for c in people_fr_articles()}
 HEADERS = [("Content-Type", "text/html"), ("Server", "test")]

@@ -6,10 +6,13 @@ The rules (read from the AST, nothing is imported to check them):
 - No module of newsspider/ imports itself back through others. An import of a package's submodule
   (`from . import minhash`, `from .. import datasette`) counts as an edge to that submodule only: the parent package's
   __init__ is loaded before any of its modules anyway, so it is not an edge.
-- newsspider/parsers/ imports from newsspider only parsers/ itself, items.py (the Article it returns),
-  settings.py (plain constants, e.g. the size cap) and newsspider/sites/__init__.py, the registry's
-  discovery of the site packages (whose parser.py files are parsers that build on GenericParser):
-  besides those, stdlib and third-party only. A site's spider.py is never reached from parsers/.
+- newsspider/parsers/ imports from newsspider only parsers/ itself and items.py (the Article it
+  returns, the required fields, the size cap): besides those, stdlib and third-party only. Not
+  settings.py, which loads the site packages' data, and not newsspider/sites/: the site parsers build on GenericParser, and loading them is the job of
+  newsspider/parsing/, above both (#13). Checked also at run time, in a fresh interpreter: the site
+  packages are loaded through importlib, which the AST does not see.
+- No module of newsspider/sites/ imports newsspider/parsing/: parsing/ loads the sites, so a site
+  importing it back would be a circle at run time that the AST graph cannot show.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "newsspider"
-PARSERS_MAY_IMPORT = {"newsspider.items", "newsspider.settings", "newsspider.sites"}
+PARSERS_MAY_IMPORT = {"newsspider.items"}
 
 
 def modules() -> dict[str, Path]:
@@ -124,9 +129,41 @@ def test_the_graph_sees_relative_and_submodule_imports():
 
 
 def test_parsers_import_nothing_above_them():
-    outside = {module: sorted(t for t in targets if not t.startswith("newsspider.parsers") and t not in PARSERS_MAY_IMPORT)
-               for module, targets in graph().items() if module == "newsspider.parsers" or module.startswith("newsspider.parsers.")}
+    outside = {module: sorted(t for t in targets if not _in(t, "newsspider.parsers") and t not in PARSERS_MAY_IMPORT)
+               for module, targets in graph().items() if _in(module, "newsspider.parsers")}
     assert {module: targets for module, targets in outside.items() if targets} == {}
+
+
+def _in(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def test_the_parsers_check_refuses_the_sites():
+    # The rule above is only as good as this: the old parsers/__init__.py's import of the site registry is refused.
+    assert "newsspider.sites" not in PARSERS_MAY_IMPORT and not _in("newsspider.sites", "newsspider.parsers")
+    assert not _in("newsspider.parsing", "newsspider.parsers")
+
+
+def test_importing_the_parsers_loads_no_site():
+    # In a fresh interpreter: a site's parser.py imports parsers/generic.py, which must not load the sites back.
+    code = ("import sys, newsspider.parsers.generic, newsspider.parsers; "
+            "loaded = sorted(m for m in sys.modules if m == 'newsspider.sites' or m.startswith(('newsspider.sites.', 'newsspider.parsing'))); "
+            "assert loaded == [], loaded")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_a_site_parser_imported_first_loads_without_a_circle():
+    # Each site's parser.py imported before anything else, then the registry: no half-initialised module on the way.
+    for name in sorted(p.name for p in (PACKAGE / "sites").iterdir() if (p / "parser.py").exists()):
+        code = (f"import newsspider.sites.{name}.parser, newsspider.parsing; "
+                f"assert any(p.__module__ == 'newsspider.sites.{name}.parser' for p in newsspider.parsing.registered_hosts().values())")
+        subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_sites_do_not_import_the_parsing_room():
+    found = {module: sorted(t for t in targets if _in(t, "newsspider.parsing"))
+             for module, targets in graph().items() if _in(module, "newsspider.sites")}
+    assert {module: targets for module, targets in found.items() if targets} == {}
 
 
 def test_migrations_import_no_live_code():

@@ -12,7 +12,8 @@ from archive_helpers import crawled
 from newsspider.archive import Archive
 from newsspider.archive.export import iter_articles
 from newsspider.items import JSON_COLUMNS
-from newsspider.parsers import parse, rules
+from newsspider.parsers import rules
+from newsspider.parsing import parse
 from newsspider.parsers.authors import credited, is_agency, is_desk_code
 from newsspider.parsers.credits import reads_as_caption
 from newsspider.parsers.figures import merge

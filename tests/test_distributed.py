@@ -20,7 +20,7 @@ from newsspider.distributed.coordinator import Coordinator, alive_workers, token
 from newsspider.distributed.ingest import Ingest
 from newsspider.names import check_name
 from newsspider.items import CrawledArticle, RawFetch, SeenAgain, UnparsedPage
-from newsspider.parsers import parse
+from newsspider.parsing import parse
 from newsspider.sites.people_fr.spider import PeopleFrSpider
 
 

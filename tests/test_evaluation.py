@@ -430,7 +430,7 @@ def test_an_image_labelled_twice_is_one_image(tmp_path):
 def test_eval_measures_the_generic_extractor_not_the_site_packages():
     # newsspider/sites/bild reads this page's headline from its <h1>; eval must not (docs/EVALUATION.md).
     from newsspider.evaluation.run import NewsspiderExtractor
-    from newsspider.parsers import parse
+    from newsspider.parsing import parse
 
     cases, _ = load_cases(FIXTURES / "eval_fundus" / "cases.jsonl")
     case = next(c for c in cases if c.publisher == "de/Bild")

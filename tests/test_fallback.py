@@ -8,7 +8,8 @@ from archive_helpers import crawled
 from conftest import FROZEN_NOW, people_fr_articles
 from newsspider.archive import Archive
 from newsspider.archive.export import iter_articles
-from newsspider.parsers import GenericParser, parse
+from newsspider.parsers import GenericParser
+from newsspider.parsing import parse
 from newsspider.parsers.page import Page, decode_html
 from newsspider.sites.people_fr.parser import PeopleFrParser
 

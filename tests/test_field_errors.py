@@ -7,7 +7,8 @@ import json
 import pytest
 
 from conftest import FROZEN_NOW, run_cli
-from newsspider.parsers import GenericParser, parse, parse_page
+from newsspider.parsers import GenericParser
+from newsspider.parsing import parse, parse_page
 from newsspider.parsers.page import MAX_JSONLD_DEPTH, Page
 
 URL = "https://x.org/2024/05/01/deep-story.html"
@@ -52,9 +53,9 @@ class Broken(GenericParser):
 
 
 def test_a_failing_field_costs_that_field_only(monkeypatch):
-    from newsspider import parsers
+    from newsspider import parsing
 
-    monkeypatch.setattr(parsers, "parser_for", lambda url, at=None: Broken)
+    monkeypatch.setattr(parsing, "parser_for", lambda url, at=None: Broken)
     parsed = parse_page(page_with_ld("{}"), URL, now=FROZEN_NOW)
     assert parsed.article.authors == [] and parsed.article.headline == "Deep waters"
     assert parsed.field_errors == {"authors": "Broken.authors: RuntimeError('a bug in one field')"}

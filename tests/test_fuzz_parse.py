@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, people_fr_articles
 from newsspider.items import Article
-from newsspider.parsers import ParseError, parse
+from newsspider.parsers import ParseError
+from newsspider.parsing import parse
 from newsspider.testing.mutate import MUTATIONS, mutate
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)

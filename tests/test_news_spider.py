@@ -17,7 +17,7 @@ import pytest
 from conftest import FIXTURES, run_cli
 from newsspider.archive import Archive
 from newsspider.commands.mirror import MirrorServer
-from newsspider.parsers import parse
+from newsspider.parsing import parse
 from newsspider.spiders.feeds import parse_date, read, ungzip
 from newsspider.spiders.pagekind import looks_like_article_url, looks_like_listing, looks_like_page_url
 

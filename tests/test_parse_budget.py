@@ -11,7 +11,8 @@ from archive_helpers import CASES
 from conftest import FROZEN_NOW
 from newsspider.archive import Archive
 from newsspider.parsing.budget import ParseTimeout, time_limit
-from newsspider.parsers import ParseError, parse
+from newsspider.parsers import ParseError
+from newsspider.parsing import parse
 from newsspider.parsers import body as body_module
 from newsspider.parsers.body import Searchable, token_key
 from newsspider.parsers.page import MAX_HTML_CHARS

@@ -6,7 +6,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from newsspider.parsers import GenericParser, parse_page, parser_for, registered_hosts, registered_versions
+from newsspider.parsers import GenericParser
+from newsspider.parsing import parse_page, parser_for, registered_hosts, registered_versions
 from newsspider.sites.people_fr.parser import PeopleFrParser
 
 HTML = "<html><body><h1>Real headline</h1><p>" + "Text of the story. " * 30 + "</p></body></html>"

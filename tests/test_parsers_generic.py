@@ -10,7 +10,7 @@ import pytest
 
 from conftest import FIXTURES
 from newsspider.evaluation import metrics
-from newsspider.parsers import parse
+from newsspider.parsing import parse
 
 CASES = [json.loads(p.read_text(encoding="utf-8")) | {"_name": p.stem} for p in sorted((FIXTURES / "generic").glob("*.json"))]
 FIELDS = ("headline", "authors", "published_day", "body", "image_credits")

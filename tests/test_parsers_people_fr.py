@@ -7,7 +7,7 @@ import pytest
 from conftest import FROZEN_NOW, people_fr_articles
 from layouts import NO_RELATED, VARIANTS
 from newsspider.items import ARTICLE_FIELDS
-from newsspider.parsers import parse, parser_for
+from newsspider.parsing import parse, parser_for
 from newsspider.parsers.page import decode_html
 from newsspider.sites.people_fr.parser import PeopleFrParser
 

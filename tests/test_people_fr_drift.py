@@ -9,7 +9,7 @@ import pytest
 
 from conftest import FROZEN_NOW, people_fr_articles
 from layouts import REDESIGNS
-from newsspider.parsers import parse
+from newsspider.parsing import parse
 from newsspider.parsers.page import decode_html
 
 CASES = [c for c in people_fr_articles() if not c["id"].endswith("-alias")]

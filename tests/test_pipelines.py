@@ -12,7 +12,7 @@ from archive_helpers import CASES
 from conftest import FROZEN_NOW
 from newsspider.archive import Archive
 from newsspider.items import CrawledArticle
-from newsspider.parsers import parse
+from newsspider.parsing import parse
 from newsspider.pipelines.dedupe import DedupePipeline
 from newsspider.pipelines.store import StorePipeline
 from newsspider.pipelines.validate import ValidatePipeline

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from conftest import PEOPLE_FR, people_fr_articles
 from newsspider.cli import main
 from newsspider.commands.mirror import MirrorServer, people_fr_mounts
-from newsspider.parsers import parse
+from newsspider.parsing import parse
 from newsspider.commands.save_fixture import case_slug, fixture_paths
 from newsspider.distributed import RedisKeys
 

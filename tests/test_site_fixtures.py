@@ -18,7 +18,7 @@ import pytest
 
 from conftest import FIXTURES
 from newsspider.items import Article
-from newsspider.parsers import parse_page, registered_hosts
+from newsspider.parsing import parse_page, registered_hosts
 from newsspider.commands.save_fixture import CASE_KEYS
 
 SITES = FIXTURES / "sites"

@@ -12,7 +12,8 @@ import pytest
 from conftest import FIXTURES, run_cli
 from newsspider.archive import Archive
 from newsspider.commands.mirror import MirrorServer
-from newsspider.parsers import ParseError, parse
+from newsspider.parsers import ParseError
+from newsspider.parsing import parse
 from newsspider.parsers.softerror import page_title, soft_error
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)

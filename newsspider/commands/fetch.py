@@ -129,7 +129,7 @@ def fetch_article(url: str, *, contact: str | None = None, timeout: float = DEFA
     from datetime import datetime, timezone
 
     from ..crawl import project_settings
-    from ..parsers import parse
+    from ..parsing import parse
 
     agent = agent or user_agent(project_settings({"NEWSSPIDER_CONTACT": contact} if contact else None))
     if not robots_allow(url, user_agent=agent, timeout=timeout):

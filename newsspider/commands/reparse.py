@@ -19,8 +19,9 @@ from ..archive import reparse_store
 from ..archive.db import Archive, content_hash, utcnow, write_transaction
 from ..crawl import project_settings
 from ..items import CrawledArticle
+from ..parsing import parse, parser_for
 from ..parsing.budget import ParseTimeout, time_limit
-from ..parsers import ParseError, parse, parser_for
+from ..parsers import ParseError
 from ..parsers.normalize import normalize
 from ..pipelines.dedupe import Deduper
 from ..settings import PARSE_TIME_LIMIT_SECONDS
@@ -81,7 +82,7 @@ def _reparse_page(archive: Archive, required: tuple[str, ...], page: dict, site:
         return "parse_timeout"
     except ParseError:
         return "parse_error"
-    # The version parse() chose for the fetch day (parsers.parse_page picks it the same way).
+    # The version parse() chose for the fetch day (parsing.parse_page picks it the same way).
     chosen = parser_for(page["final_url"], at=datetime.fromisoformat(fetched_at))
     by = f"{chosen.__name__} {chosen.version()}"
     verdict = normalize(article, fetched_at, html=page["body"], required=required)

@@ -22,7 +22,7 @@ from ..archive.db import make_dirs
 from .fetch import FetchedPage, fetch_page
 from ..items import Article
 from ..names import check_name
-from ..parsers import parse, parser_for
+from ..parsing import parse, parser_for
 
 MAX_SLUG = 80
 # The draft's keys besides the article's fields: what a case is parsed with (kept once

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import IO, Any
 
-from ..parsers import GenericParser, parse, rules
+from ..parsers import GenericParser, rules
+from ..parsing import parse
 from ..parsers.normalize import normalize
 from ..timestamps import to_utc
 from .cases import Case, Expected

@@ -1,65 +1,15 @@
-"""Parsers: pure functions of (html, url). No Scrapy, no network, no database.
+"""Parsers: pure functions of (html, url, now). No Scrapy, no network, no database.
 
-    >>> from newsspider.parsers import parse
-    >>> article = parse(open("page.html", "rb").read(), "http://french.peopledaily.com.cn/...")
-
-`parse` picks the parser registered for the URL's host (see newsspider/sites/) and
-falls back to GenericParser. It returns an Article or raises ParseError.
+GenericParser (generic.py) reads any news page; BaseParser (base.py) is the protocol and the
+registry a site's parser joins by naming its hosts. Choosing the parser for a URL, with every
+site package loaded, is newsspider.parsing (`parse`, `parse_page`, `parser_for`): this package
+imports nothing above it, and in particular not newsspider.sites, whose parsers build on it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-from urllib.parse import urlsplit
-
-from ..items import Article
-from .base import BaseParser, parser_for_host, registered_hosts, registered_versions
+from .base import BaseParser
 from .generic import GenericParser
 from .page import Page, ParseError
 
-__all__ = ["parse", "parse_page", "Parsed", "parser_for", "Page", "ParseError", "GenericParser", "BaseParser", "registered_hosts",
-           "registered_versions"]
-
-
-def _load_sites() -> None:
-    # The site packages build on GenericParser, imported above: load them once it exists.
-    from ..sites import load_parsers
-
-    load_parsers()
-
-
-_load_sites()
-
-
-def parser_for(url: str, *, at: date | datetime | None = None) -> type[BaseParser]:
-    """The parser for `url`, in its version for a page fetched `at` (default: the current one)."""
-    return parser_for_host(urlsplit(url).hostname or "", at) or GenericParser
-
-
-@dataclass
-class Parsed:
-    article: Article
-    field_errors: dict[str, str]  # field -> the error that left it empty
-    parser: str = "GenericParser"  # the class that read the page
-    parser_version: str = "current"  # its version (BaseParser.version: "current" or its VALID_UNTIL)
-
-
-def parse_page(html: bytes | str, url: str, *, now: datetime | None = None, encoding: str | None = None,
-               parser: type[BaseParser] | None = None) -> Parsed:
-    """parse(), with the fields whose extraction raised (they are empty in the article).
-
-    `parser`: read with this class instead of the host's (eval reads with GenericParser only)."""
-    if not isinstance(url, str) or not url:
-        raise ParseError("a page URL is required")
-    page = Page(html, url, now=now, encoding=encoding)
-    # `now` is when the page was fetched: it picks the site's parser version for that day.
-    parser = (parser or parser_for(url, at=now))(page)
-    article = parser.article()
-    return Parsed(article, parser.field_errors, type(parser).__name__, type(parser).version())
-
-
-def parse(html: bytes | str, url: str, *, now: datetime | None = None, encoding: str | None = None,
-          parser: type[BaseParser] | None = None) -> Article:
-    """Parse one page. `now` bounds every date (nothing after it is believed); default: the clock."""
-    return parse_page(html, url, now=now, encoding=encoding, parser=parser).article
+__all__ = ["Page", "ParseError", "GenericParser", "BaseParser"]

@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ..settings import NEWSSPIDER_REQUIRED_FIELDS
+from ..items import REQUIRED_FIELDS
 from .softerror import page_title, soft_error
 from .text import clean
 
-DEFAULT_REQUIRED = tuple(NEWSSPIDER_REQUIRED_FIELDS)
+DEFAULT_REQUIRED = REQUIRED_FIELDS
 # One lost character in 200 (any in a headline): a stray bad byte in a long body is kept, a misread page is not.
 GARBLED_SHARE = 0.005
 

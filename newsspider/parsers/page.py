@@ -14,7 +14,7 @@ import lxml.html
 from lxml import etree
 from w3lib.encoding import html_to_unicode
 
-from ..settings import DOWNLOAD_MAXSIZE
+from ..items import MAX_PAGE_BYTES
 from .charset import is_utf8, legacy_text
 from .text import clean, clean_markup_text, text_of
 
@@ -29,7 +29,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 # What the crawl downloads at most (DOWNLOAD_MAXSIZE bytes decode to at most as many
 # characters): so `extract` and `reparse` accept exactly the pages a crawl could have stored.
-MAX_HTML_CHARS = DOWNLOAD_MAXSIZE
+MAX_HTML_CHARS = MAX_PAGE_BYTES
 
 
 def decode_html(html: bytes | str, *, encoding: str | None = None) -> str:

@@ -34,7 +34,7 @@ def default_settings() -> dict:
 
 
 def load_parsers() -> None:
-    """Import each site's parser.py, which registers it for the site's hosts."""
+    """Import each site's parser.py, which registers it for the site's hosts (newsspider.parsing calls it once)."""
     for name in names():
         if importlib.util.find_spec(f"{__name__}.{name}.parser") is not None:
             importlib.import_module(f"{__name__}.{name}.parser")

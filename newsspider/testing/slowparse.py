@@ -12,7 +12,7 @@ import signal
 import time
 from pathlib import Path
 
-from ..parsers import parse_page
+from ..parsing import parse_page
 
 
 def _slow(url: str) -> bool:

@@ -17,7 +17,7 @@ from . import HOSTS, NAME
 
 class BildParser(GenericParser):
     name = NAME
-    hosts = HOSTS  # registered for these hosts on import: newsspider.sites finds parser.py
+    hosts = HOSTS  # registered for these hosts on import: newsspider.parsing loads every parser.py
 
     def headline(self) -> str | None:
         for h1 in self.page.body.iter("h1"):
