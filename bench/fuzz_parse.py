@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from newsspider.parsers import ParseError, parse  # noqa: E402
-from newsspider.testing.mutate import mutate  # noqa: E402
+from tests.support.mutate import mutate  # noqa: E402
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 CRASH_DIR = ROOT / "test-artifacts" / "fuzz-crashes"

@@ -10,15 +10,15 @@ from datetime import date
 import pytest
 
 import newsspider
-from conftest import ROOT, people_fr_articles
+from tests.support.paths import ROOT, people_fr_articles
 from newsspider.archive import Archive as Writer
 from newsspider.archive.export import fts_query
 from newsspider.archive.read import ArchiveOutdated
 from newsspider.archive.schema import migrations
 from newsspider.archive import connect
 from newsspider.fetch import FetchError, RobotsDisallowed
-from newsspider.testing import archives
-from pages_server import pages
+from tests.support import archives
+from tests.support.pages_server import pages
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SEED = next(c for c in people_fr_articles() if c["id"] == "9074390")

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import FIXTURES, PEOPLE_FR, people_fr_crawl_args, run_cli
+from tests.support.paths import FIXTURES, PEOPLE_FR, people_fr_crawl_args, run_cli
 from newsspider.archive import Archive
 from newsspider.archive import raw as raw_store
 from newsspider.mirror import MirrorServer, people_fr_mounts

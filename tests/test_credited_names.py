@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from archive_helpers import crawled
+from tests.support.archive_helpers import crawled
 from newsspider.archive import Archive
 from newsspider.archive.export import iter_articles
 from newsspider.items import JSON_COLUMNS

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from archive_helpers import crawled
+from tests.support.archive_helpers import crawled
 from newsspider.datasette import render_cell
 from newsspider.datasette.article import lines_diff, safe_href, words_diff
-from test_datasette_metadata import get, hostile_archive  # noqa: F401 (fixture)
-from test_pipelines import Chain
+from tests.test_datasette_metadata import get, hostile_archive  # noqa: F401 (fixture)
+from tests.test_pipelines import Chain
 
 
 def test_diffs_fold_what_did_not_change_and_mark_words():

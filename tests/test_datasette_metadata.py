@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 
-from archive_helpers import crawled
+from tests.support.archive_helpers import crawled
 from newsspider.archive import Archive
 from newsspider.serve import TEMPLATE_DATABASE, TRUSTED_PLUGINS, datasette_args, metadata_for, only_trusted_plugins
-from test_pipelines import Chain
-from test_readme import fts_shadow_tables
+from tests.test_pipelines import Chain
+from tests.test_readme import fts_shadow_tables
 
 
 def get(db_path, path, metadata=None):

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive_helpers import crawled
+from tests.support.archive_helpers import crawled
 from newsspider.serve import metadata_for
-from test_datasette_metadata import get
-from test_pipelines import Chain
+from tests.test_datasette_metadata import get
+from tests.test_pipelines import Chain
 
 SEARCH_SQL = metadata_for("archive.db")["databases"]["archive"]["queries"]["search"]["sql"]
 NO_FILTER = {"site": "", "since": "", "until": ""}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
+from tests.support.paths import FIXTURES
 from newsspider.evaluation.cases import load_cases
 from newsspider.evaluation.compare import FIELDS, field_score
 from newsspider.evaluation.run import NewsspiderExtractor, evaluate

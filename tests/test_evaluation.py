@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURES, run_cli
+from tests.support.paths import FIXTURES, run_cli
 from newsspider.cli import main
 from newsspider.evaluation import metrics as m
 from newsspider.evaluation.cases import Expected, load_cases, select

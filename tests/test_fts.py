@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from archive_helpers import crawled
+from tests.support.archive_helpers import crawled
 from newsspider.archive import Archive, fts
-from test_pipelines import Chain
+from tests.test_pipelines import Chain
 
 
 def titles(archive, query):

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, people_fr_articles
+from tests.support.paths import FIXTURES, people_fr_articles
 from newsspider.items import Article
 from newsspider.parsers import ParseError, parse
-from newsspider.testing.mutate import MUTATIONS, mutate
+from tests.support.mutate import MUTATIONS, mutate
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 PEOPLE_PAGES = [(c["path"].read_bytes(), c["url"]) for c in people_fr_articles()]

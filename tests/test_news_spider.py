@@ -14,7 +14,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from conftest import FIXTURES, run_cli
+from tests.support.paths import FIXTURES, run_cli
 from newsspider.archive import Archive
 from newsspider.mirror import MirrorServer
 from newsspider.parsers import parse

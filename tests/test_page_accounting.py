@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from conftest import FIXTURES, run_cli
+from tests.support.paths import FIXTURES, run_cli
 from newsspider.archive import Archive
 from newsspider.mirror import MirrorServer
 from newsspider.runstats import PAGE_KINDS, RunCounts, page_accounting

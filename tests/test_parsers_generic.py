@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import FIXTURES
+from tests.support.paths import FIXTURES
 from newsspider.evaluation import metrics
 from newsspider.parsers import parse
 

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conftest import FIXTURES, run_cli
+from tests.support.paths import FIXTURES, run_cli
 from newsspider.archive import Archive
 from newsspider.mirror import MirrorServer
 from newsspider.parsers import ParseError, parse

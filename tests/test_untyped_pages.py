@@ -8,7 +8,7 @@ import shutil
 
 from scrapy.http import Response
 
-from conftest import FIXTURES, run_cli
+from tests.support.paths import FIXTURES, run_cli
 from newsspider.archive import Archive
 from newsspider.mirror import MirrorServer
 from newsspider.spiders.base import content_kind, looks_like_html
