@@ -3,7 +3,7 @@
     .venv/bin/python bench/drift.py            # one line per layout: fields right / fields
     .venv/bin/python bench/drift.py -v         # and every wrong field, with what was found
 
-Every mirror article (tests/fixtures/people_fr, alias copy left out) is rewritten by each layout
+Every mirror article (newsspider/demo_data/people_fr, alias copy left out) is rewritten by each layout
 of tests/support/layouts.py (VARIANTS: markup-only rewrites; NO_RELATED; REDESIGNS: structural redesigns
 whose expected answer follows the rewording), parsed as of 2026-01-01, and compared field by field
 with the expected answer. `fallback` counts the fields the generic extractor supplied.

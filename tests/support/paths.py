@@ -11,10 +11,13 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from newsspider.cli import DEFAULT_MIRROR
+
 from . import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"
-PEOPLE_FR = FIXTURES / "people_fr"
+# The People's Daily mirror: package data, the one `newsspider demo` serves.
+PEOPLE_FR = DEFAULT_MIRROR
 # Parsing fixtures as of a fixed day keeps "never a future date" checks reproducible.
 FROZEN_NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
