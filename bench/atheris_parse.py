@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 with atheris.instrument_imports(include=["newsspider"]):
     from newsspider.parsers import ParseError, parse
 
-from tests.support.paths import PEOPLE_FR  # noqa: E402
+from tests.support.paths import PEOPLE_FR, generic_pages  # noqa: E402
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 URLS = [
@@ -48,7 +48,7 @@ def seed_corpus() -> Path:
     corpus.mkdir(parents=True, exist_ok=True)
     for i, path in enumerate(sorted((PEOPLE_FR / "site").rglob("c*.html"))):
         (corpus / f"people-{i}").write_bytes(b"\x00" + path.read_bytes())
-    for i, path in enumerate(sorted((ROOT / "tests/fixtures/generic").glob("*.html.gz"))[:5]):
+    for i, path in enumerate(generic_pages()[:5]):
         (corpus / f"generic-{i}").write_bytes(b"\x01" + gzip.decompress(path.read_bytes()))
     return corpus
 

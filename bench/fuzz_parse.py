@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from newsspider.parsers import ParseError, parse  # noqa: E402
 from tests.support.mutate import mutate  # noqa: E402
-from tests.support.paths import PEOPLE_FR  # noqa: E402
+from tests.support.paths import PEOPLE_FR, generic_pages  # noqa: E402
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 CRASH_DIR = ROOT / "test-artifacts" / "fuzz-crashes"
@@ -38,7 +38,7 @@ def corpus() -> list[tuple[str, bytes, str]]:
     manifest = json.loads((PEOPLE_FR / "manifest.json").read_text())
     for page in manifest["pages"]:
         pages.append(("people_fr", (PEOPLE_FR / page["path"]).read_bytes(), page["url"]))
-    for path in sorted((ROOT / "tests/fixtures/generic").glob("*.html.gz")):
+    for path in generic_pages():
         pages.append(("generic", gzip.decompress(path.read_bytes()), "https://www.example.org/2024/05/01/story.html"))
     return pages
 

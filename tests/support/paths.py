@@ -22,6 +22,12 @@ PEOPLE_FR = DEFAULT_MIRROR
 FROZEN_NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
+def generic_pages() -> list[Path]:
+    """The generic parser's regression pages (tests/fixtures/generic/*.json name theirs in eval/fundus/), by case name."""
+    folder = FIXTURES / "generic"
+    return [folder / json.loads(p.read_text(encoding="utf-8"))["file"] for p in sorted(folder.glob("*.json"))]
+
+
 def people_fr_manifest() -> dict:
     return json.loads((PEOPLE_FR / "manifest.json").read_text(encoding="utf-8"))
 
