@@ -5,8 +5,8 @@ pd.read_sql of the same table as the baseline, each in a fresh process: seconds 
     .venv/bin/python bench/analysis.py --articles 2000 --db /tmp/small.db
 
 The archive is written through the archive's write path (Archive.write in batches, as a
-crawl writes) from synthetic Articles of six sites (newsspider/testing/archives.py), with
-the mirror's kind of French body text (newsspider/testing/synthetic.py), raw responses
+crawl writes) from synthetic Articles of six sites (tests/support/archives.py), with
+the mirror's kind of French body text (tests/support/synthetic.py), raw responses
 included. Peak RSS is the process's maximum resident size (ru_maxrss); "over imports" is
 that minus the RSS once pandas, pyarrow and newsspider are imported, which is what the
 measured call itself costs.
@@ -51,7 +51,7 @@ print(json.dumps({"n": n, "seconds": took, "peak_mb": peak / 1024, "over_imports
 
 
 def build(db: Path, articles: int) -> None:
-    from newsspider.testing import archives
+    from tests.support import archives
 
     t = time.perf_counter()
     archives.build(db, articles, with_raw=True)

@@ -25,6 +25,8 @@ with atheris.instrument_imports(include=["newsspider"]):
     from newsspider.parsers import ParseError
     from newsspider.parsing import parse
 
+from tests.support.paths import PEOPLE_FR, generic_pages  # noqa: E402
+
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 URLS = [
     "http://french.peopledaily.com.cn/Economie/n3/2016/0619/c31355-9074390.html",
@@ -45,9 +47,9 @@ def one_input(data: bytes) -> None:
 def seed_corpus() -> Path:
     corpus = ROOT / "test-artifacts" / "atheris-corpus"
     corpus.mkdir(parents=True, exist_ok=True)
-    for i, path in enumerate(sorted((ROOT / "tests/fixtures/people_fr/site").rglob("c*.html"))):
+    for i, path in enumerate(sorted((PEOPLE_FR / "site").rglob("c*.html"))):
         (corpus / f"people-{i}").write_bytes(b"\x00" + path.read_bytes())
-    for i, path in enumerate(sorted((ROOT / "tests/fixtures/generic").glob("*.html.gz"))[:5]):
+    for i, path in enumerate(generic_pages()[:5]):
         (corpus / f"generic-{i}").write_bytes(b"\x01" + gzip.decompress(path.read_bytes()))
     return corpus
 

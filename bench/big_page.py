@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/big_page.py [N ...]
 
-The page is DiscoveryServer's /big/N.html (newsspider/testing/discovery.py). No time limit
+The page is DiscoveryServer's /big/N.html (tests/support/discovery.py). No time limit
 applies here: this measures the parser itself. Before the fix of #10 it was quadratic in N.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from newsspider.parsing import parse  # noqa: E402
-from newsspider.testing.discovery import big_page  # noqa: E402
+from tests.support.discovery import big_page  # noqa: E402
 
 
 def main() -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newsspider.testing.concurrency import crawl_while_reading  # noqa: E402
+from tests.support.concurrency import crawl_while_reading  # noqa: E402
 
 SECTIONS = ["Chine", "Economie", "Monde", "Culture", "Sport", "Sciences"]
 

@@ -40,8 +40,8 @@ from urllib.request import urlopen
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newsspider.testing.serving import free_port  # noqa: E402
-from newsspider.testing.synthetic import article_html, article_path  # noqa: E402
+from tests.support.serving import free_port  # noqa: E402
+from tests.support.synthetic import article_html, article_path  # noqa: E402
 
 PYTHON = sys.executable
 LINKS_PER_PAGE = 20

@@ -3,7 +3,7 @@
     .venv/bin/python bench/fault_table.py --discovery      # or this script directly
 
 Each row is one `newsspider crawl news -a sitemap=...` in a subprocess against
-newsspider.testing.discovery.DiscoveryServer on 127.0.0.1, its peak RSS read from os.wait4.
+tests.support.discovery.DiscoveryServer on 127.0.0.1, its peak RSS read from os.wait4.
 The "in memory" rows are the same crawl with NEWSSPIDER_DISK_QUEUE=0, the frontier as it was
 kept before: the baseline of the same command. A stopped row is sent SIGINT after the seconds
 shown and reports how long it took to exit. Takes about 5 minutes.
@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newsspider.testing.discovery import discovery_crawl  # noqa: E402
+from tests.support.discovery import discovery_crawl  # noqa: E402
 
 SCENARIOS = [
     # name, document, settings, stop after (s)

@@ -1,10 +1,10 @@
-"""Per-layout field counts of the people_fr parser on the drift generator (tests/layouts.py).
+"""Per-layout field counts of the people_fr parser on the drift generator (tests/support/layouts.py).
 
     .venv/bin/python bench/drift.py            # one line per layout: fields right / fields
     .venv/bin/python bench/drift.py -v         # and every wrong field, with what was found
 
-Every mirror article (tests/fixtures/people_fr, alias copy left out) is rewritten by each layout
-of tests/layouts.py (VARIANTS: markup-only rewrites; NO_RELATED; REDESIGNS: structural redesigns
+Every mirror article (newsspider/demo_data/people_fr, alias copy left out) is rewritten by each layout
+of tests/support/layouts.py (VARIANTS: markup-only rewrites; NO_RELATED; REDESIGNS: structural redesigns
 whose expected answer follows the rewording), parsed as of 2026-01-01, and compared field by field
 with the expected answer. `fallback` counts the fields the generic extractor supplied.
 """
@@ -17,10 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import FROZEN_NOW, people_fr_articles  # noqa: E402
-from layouts import NO_RELATED, REDESIGNS, VARIANTS  # noqa: E402
+from tests.support.paths import FROZEN_NOW, people_fr_articles  # noqa: E402
+from tests.support.layouts import NO_RELATED, REDESIGNS, VARIANTS  # noqa: E402
 from newsspider.parsing import parse  # noqa: E402
 from newsspider.parsers.page import decode_html  # noqa: E402
 

@@ -5,7 +5,7 @@
     .venv/bin/python bench/fault_table.py --discovery   # hostile sitemaps at full size (bench/discovery_table.py)
 
 The same crawl as tests/test_faults.py: the people_fr mirror and the Pannes section of
-newsspider/testing/faults.py, with the real spider and settings (DOWNLOAD_TIMEOUT 2 s,
+tests/support/faults.py, with the real spider and settings (DOWNLOAD_TIMEOUT 2 s,
 DOWNLOAD_MAXSIZE 256 KiB). For each fault: the requests the server received for it, the
 outcome (stored, or skipped and counted), and the stat that counts it. Then the totals and
 whether anything crashed: a spider or pipeline exception, or a crawl that did not finish.
@@ -23,15 +23,15 @@ sys.path.insert(0, str(ROOT))
 
 from newsspider.archive import Archive  # noqa: E402
 from newsspider.commands.demo import mirror_plan  # noqa: E402
-from newsspider.testing.faultcrawl import PEOPLE_FR, public, run_fault_crawl  # noqa: E402
-from newsspider.testing.faults import SECTION, faults  # noqa: E402
+from tests.support.faultcrawl import PEOPLE_FR, public, run_fault_crawl  # noqa: E402
+from tests.support.faults import SECTION, faults  # noqa: E402
 
 
 def data_loss() -> int:
     """Each scenario of docs/RELIABILITY.md "Data lost while the run says finished": tried, lost, duplicated, crashed."""
     from newsspider.commands.mirror import MirrorServer
-    from newsspider.testing import smallfs, writefaults
-    from newsspider.testing.synthetic import write_mirror
+    from tests.support import smallfs, writefaults
+    from tests.support.synthetic import write_mirror
 
     print("| scenario | tried | exit codes | stored by the failed run | lost | duplicated | crashed |")
     print("|---|---|---|---|---|---|---|")

@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from newsspider.parsers import ParseError  # noqa: E402
 from newsspider.parsing import parse  # noqa: E402
-from newsspider.testing.mutate import mutate  # noqa: E402
+from tests.support.mutate import mutate  # noqa: E402
+from tests.support.paths import PEOPLE_FR, generic_pages  # noqa: E402
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 CRASH_DIR = ROOT / "test-artifacts" / "fuzz-crashes"
@@ -35,10 +36,10 @@ CRASH_DIR = ROOT / "test-artifacts" / "fuzz-crashes"
 
 def corpus() -> list[tuple[str, bytes, str]]:
     pages = []
-    manifest = json.loads((ROOT / "tests/fixtures/people_fr/manifest.json").read_text())
+    manifest = json.loads((PEOPLE_FR / "manifest.json").read_text())
     for page in manifest["pages"]:
-        pages.append(("people_fr", (ROOT / "tests/fixtures/people_fr" / page["path"]).read_bytes(), page["url"]))
-    for path in sorted((ROOT / "tests/fixtures/generic").glob("*.html.gz")):
+        pages.append(("people_fr", (PEOPLE_FR / page["path"]).read_bytes(), page["url"]))
+    for path in generic_pages():
         pages.append(("generic", gzip.decompress(path.read_bytes()), "https://www.example.org/2024/05/01/story.html"))
     return pages
 

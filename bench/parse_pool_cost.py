@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from newsspider.parsing.pool import DEFAULT_PARSE_FUNCTION, parse_for_crawl  # noqa: E402
-from newsspider.testing.synthetic import article_html, article_path  # noqa: E402
+from tests.support.synthetic import article_html, article_path  # noqa: E402
 
 
 def main() -> None:

@@ -9,7 +9,8 @@ average size compressed, ratio, header bytes, and bytes per response in all
 `dbstat` (the SQLite table of page usage) is used when compiled in, for the
 on-disk size of each table with its indexes.
 
-With --pages DIR, no archive: the pages in DIR (*.html, *.html.gz) compressed as the archive
+With --pages DIR, no archive: the pages in DIR (*.html, *.html.gz, and those its *.json cases name in
+`file`) compressed as the archive
 stores them (Brotli, quality 5), with zlib 6 and with Brotli 11: average size, ratio, and
 milliseconds a page.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import sys
 import time
 import zlib
@@ -55,6 +57,9 @@ def main(path: str) -> None:
 
 def compare_codecs(folder: str) -> None:
     paths = sorted(Path(folder).glob("*.html")) + sorted(Path(folder).glob("*.html.gz"))
+    # Fixture cases that name their page elsewhere (tests/fixtures/generic/*.json: "file", a page of eval/fundus/).
+    cases = [(p, json.loads(p.read_text(encoding="utf-8"))) for p in sorted(Path(folder).glob("*.json"))]
+    paths += [p.parent / case["file"] for p, case in cases if isinstance(case, dict) and "file" in case]
     pages = [gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes() for p in paths]
     if not pages:
         sys.exit(f"{folder}: no *.html or *.html.gz pages")

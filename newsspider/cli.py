@@ -26,8 +26,8 @@ from .commands.pagefile import GZIP_MAGIC, inflate, read_page
 from .runstats import RunCounts, limits_hit, page_accounting, summary_line
 from .timestamps import utc_columns
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MIRROR = REPO_ROOT / "tests" / "fixtures" / "people_fr"
+# Package data (pyproject.toml), so that `newsspider demo` runs from an installed wheel; the tests serve it too.
+DEFAULT_MIRROR = Path(__file__).resolve().parent / "demo_data" / "people_fr"
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
@@ -477,7 +477,7 @@ class _SoftError(Exception):
 
 
 def _extract_live(url: str, moment, timeout: float, settings_args):
-    """Fetch and parse one live page, as newsspider.fetch does; exit 3 when it cannot be fetched."""
+    """Fetch and parse one live page, as newsspider.commands.fetch does; exit 3 when it cannot be fetched."""
     from .commands.fetch import FetchError, fetch_article
     from .spiders.user_agent import user_agent
     from .parsers import ParseError
@@ -495,7 +495,7 @@ def _extract_live(url: str, moment, timeout: float, settings_args):
 @main.command()
 @click.option("--db", "db_path", default="archive.db", show_default=True, help="SQLite archive to write to.")
 @click.option("--mirror", type=click.Path(file_okay=False), default=None,
-              help=f"The mirror folder (default: {DEFAULT_MIRROR.relative_to(REPO_ROOT)}).")
+              help="The mirror folder (default: the one shipped in the package, newsspider/demo_data/people_fr).")
 @click.option("--log-level", default="WARNING", show_default=True, type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
 def demo(db_path, mirror, log_level):
     """Serve the bundled mirror of People's Daily French on 127.0.0.1 and crawl it.

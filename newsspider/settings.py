@@ -144,7 +144,7 @@ PARSE_TIME_LIMIT_SECONDS = 20.0
 # Parser processes (newsspider/parsing/pool.py): 'auto' is one per CPU this process may use (0 on a
 # single CPU, where a pool would only add pickling); 0 parses in the crawl's own thread.
 NEWSSPIDER_PARSE_WORKERS = "auto"
-# The parse function the workers import, by dotted name (tests plug in newsspider.testing.slowparse.*).
+# The parse function the workers import, by dotted name (tests plug in tests.support.slowparse.*).
 NEWSSPIDER_PARSE_FUNCTION = "newsspider.parsing.parse_page"
 
 # ---- bounded memory ----------------------------------------------------------------------

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from conftest import people_fr_articles
+from tests.support.paths import people_fr_articles
 from newsspider.archive import Archive, connect
 from newsspider.archive.schema import migrations
 from newsspider.archive import fts
 from newsspider.items import Article
 from newsspider.timestamps import UTC_COLUMNS, utc_columns
-from test_pipelines import Chain, item
+from tests.test_pipelines import Chain, item
 
 OLD_TABLES = ("articles", "image_credits", "related_links", "article_urls", "crawl_runs")
 NEW_TABLES = {"raw_responses", "raw_bodies", "article_versions", "near_duplicates", "minhash_bands", "articles_fts", "reparse_runs"}

@@ -6,8 +6,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from archive_helpers import CASES
-from conftest import FROZEN_NOW, run_cli
+from tests.support.archive_helpers import CASES
+from tests.support.paths import FROZEN_NOW, run_cli
 from newsspider.cli import main
 
 SEED = CASES["9074390"]
@@ -125,7 +125,7 @@ def test_a_plain_page_over_the_cap_is_refused(tmp_path, monkeypatch):
 # ---- exit codes and messages ---------------------------------------------------------------
 
 def _closed_port() -> int:
-    from newsspider.testing.serving import free_port
+    from tests.support.serving import free_port
 
     return free_port()  # nothing listens there once free_port has closed its socket
 

@@ -12,8 +12,8 @@ import sqlite3
 import pytest
 
 from newsspider.archive import Archive
-from newsspider.testing.concurrency import crawl_while_reading as run_while_reading
-from newsspider.testing.reader import Tally, read_sqlite
+from tests.support.concurrency import crawl_while_reading as run_while_reading
+from tests.support.reader import Tally, read_sqlite
 
 SECTIONS = ["Chine", "Economie", "Monde", "Culture", "Sport", "Sciences"]
 PER_SECTION = 50

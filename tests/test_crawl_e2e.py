@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import people_fr_articles, people_fr_crawl_args, run_cli
+from tests.support.paths import people_fr_articles, people_fr_crawl_args, run_cli
 from newsspider.archive import Archive
 
 ALIAS = "http://french.people.com.cn/Economie/n3/2021/0714/c31355-9872415.html"
@@ -125,7 +125,7 @@ def test_scrapy_crawl_keeps_working(mirror_server, tmp_path):
     import subprocess
     import sys
 
-    from conftest import ROOT
+    from tests.support.paths import ROOT
 
     run = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "people_fr",

@@ -1,6 +1,6 @@
 """End to end: the mirror crawled, then crawled again after one article was updated on the site.
 
-The second crawl goes to a server whose overlay (tests/fixtures/people_fr_updated/) serves
+The second crawl goes to a server whose overlay (tests/fixtures/mirrors/people_fr_updated/) serves
 the updated Huawei page; every other page is byte for byte the same.
 """
 
@@ -11,12 +11,12 @@ import time
 
 import pytest
 
-from conftest import FIXTURES, PEOPLE_FR, people_fr_crawl_args, run_cli
+from tests.support.paths import FIXTURES, PEOPLE_FR, people_fr_crawl_args, run_cli
 from newsspider.archive import Archive
 from newsspider.archive import raw as raw_store
 from newsspider.commands.mirror import MirrorServer, people_fr_mounts
 
-UPDATED = FIXTURES / "people_fr_updated"
+UPDATED = FIXTURES / "mirrors" / "people_fr_updated"
 HUAWEI = "http://french.peopledaily.com.cn/Economie/n3/2016/0616/c31355-9073012.html"
 
 

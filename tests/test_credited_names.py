@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from archive_helpers import crawled
 from newsspider.archive import Archive
 from newsspider.archive.export import iter_articles
 from newsspider.items import JSON_COLUMNS
@@ -18,6 +17,7 @@ from newsspider.parsers.authors import credited, is_agency, is_desk_code
 from newsspider.parsers.credits import reads_as_caption
 from newsspider.parsers.figures import merge
 from newsspider.parsers.text import section_name
+from tests.support.factories import make_crawled
 
 
 # ---- agencies apart, desk codes dropped ---------------------------------------------------------
@@ -62,7 +62,7 @@ def test_parse_puts_agencies_in_their_list():
 
 def test_agencies_are_stored_loaded_and_exported(tmp_path):
     assert "agencies" in JSON_COLUMNS
-    item = crawled("9074390")
+    item = make_crawled()
     item.article.agencies = ["SDA", "Keystone"]
     with Archive(tmp_path / "a.db") as archive:
         archive.write([item])

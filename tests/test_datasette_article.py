@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from archive_helpers import crawled
 from newsspider.datasette import render_cell
 from newsspider.datasette.article import lines_diff, safe_href, words_diff
-from test_datasette_metadata import get, hostile_archive  # noqa: F401 (fixture)
-from test_pipelines import Chain
+from tests.support.factories import make_crawled
+from tests.test_datasette_metadata import get, hostile_archive  # noqa: F401 (fixture)
+from tests.test_pipelines import Chain
 
 
 def test_diffs_fold_what_did_not_change_and_mark_words():
@@ -22,10 +22,10 @@ def test_only_web_links_are_links():
 
 def test_an_updated_article_shows_its_versions_as_a_diff(tmp_path):
     path = tmp_path / "archive.db"
-    changed = crawled("9073012", "2026-01-02T00:00:00+00:00")
+    changed = make_crawled(1, headline="Huawei renforce sa présence au Royaume-Uni", fetched_at="2026-01-02T00:00:00+00:00")
     changed.article.body += "\n\nUn paragraphe ajouté."
     with Chain(path) as chain:
-        chain.feed(crawled("9073012"))
+        chain.feed(make_crawled(1, headline="Huawei renforce sa présence au Royaume-Uni"))
     with Chain(path) as chain:
         chain.feed(changed)
     page = get(path, "/archive/articles/1")

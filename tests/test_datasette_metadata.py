@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 
-from archive_helpers import crawled
 from newsspider.archive import Archive
 from newsspider.commands.serve import TEMPLATE_DATABASE, TRUSTED_PLUGINS, datasette_args, metadata_for, only_trusted_plugins
-from test_pipelines import Chain
-from test_readme import fts_shadow_tables
+from tests.test_pipelines import Chain
+from tests.test_readme import fts_shadow_tables
+from tests.support.factories import make_crawled
 
 
 def get(db_path, path, metadata=None):
@@ -93,10 +93,10 @@ def test_canned_queries_on_the_demo_archive(demo_archive):
 
 def test_updated_articles_lists_what_changed(tmp_path):
     path = tmp_path / "archive.db"
-    changed = crawled("9073012", "2026-01-02T00:00:00+00:00")
+    changed = make_crawled(1, headline="Huawei renforce sa présence au Royaume-Uni", fetched_at="2026-01-02T00:00:00+00:00")
     changed.article.body += "\n\nUn paragraphe ajouté."
     with Chain(path) as chain:
-        chain.feed(crawled("9073012"), crawled("9074390"))
+        chain.feed(make_crawled(1, headline="Huawei renforce sa présence au Royaume-Uni"), make_crawled(2))
     with Chain(path) as chain:
         chain.feed(changed)
     [row] = get(path, "/archive/updated_articles.json?_shape=array").json()
@@ -110,7 +110,7 @@ HOSTILE = "<script>alert('x')</script><b>gras</b> <img src=x onerror=alert(1)>"
 @pytest.fixture
 def hostile_archive(tmp_path):
     path = tmp_path / "archive.db"
-    it = crawled("9074390", body=b"<html><body><script>alert('raw')</script><h1>Titre</h1><p>" + b"Texte. " * 60 + b"</p></body></html>")
+    it = make_crawled(page=b"<html><body><script>alert('raw')</script><h1>Titre</h1><p>" + b"Texte. " * 60 + b"</p></body></html>")
     it.article.headline = HOSTILE
     it.article.body = HOSTILE + "\n\n" + "Un paragraphe. " * 20
     with Chain(path) as chain:

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive_helpers import crawled
 from newsspider.commands.serve import metadata_for
-from test_datasette_metadata import get
-from test_pipelines import Chain
+from tests.test_datasette_metadata import get
+from tests.test_pipelines import Chain
+from tests.support.factories import make_crawled, paragraphs_for
 
 SEARCH_SQL = metadata_for("archive.db")["databases"]["archive"]["queries"]["search"]["sql"]
 NO_FILTER = {"site": "", "since": "", "until": ""}
@@ -26,8 +26,13 @@ HOSTILE = ["l'eau", "Xi-Jinping", "COVID-19", '"', '""', "*", "**", "NEAR", "NEA
 @pytest.fixture(scope="module")
 def small_archive(tmp_path_factory):
     path = tmp_path_factory.mktemp("search") / "archive.db"
+    # Two stories with the words the tests below type (accents, hyphens, a prefix).
+    seed = make_crawled(1, headline="Jack Ma : Alibaba suit de près le développement des PME russes",
+                        body="\n\n".join(["Jack Ma, fondateur d'Alibaba, suit le développement des PME russes.", *paragraphs_for(1)]))
+    huawei = make_crawled(2, headline="Huawei renforce sa présence au Royaume-Uni",
+                          body="\n\n".join(["Huawei ouvre un centre de recherche au Royaume-Uni et y recrute.", *paragraphs_for(2)]))
     with Chain(path) as chain:
-        chain.feed(crawled("9074390"), crawled("9073012"))
+        chain.feed(seed, huawei)
     return path
 
 

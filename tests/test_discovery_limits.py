@@ -1,6 +1,6 @@
 """Hostile discovery input is bounded: huge sitemaps, endless index trees, and a stop asked mid-sitemap.
 
-The sitemaps are made on the fly by newsspider.testing.discovery.DiscoveryServer on 127.0.0.1;
+The sitemaps are made on the fly by tests.support.discovery.DiscoveryServer on 127.0.0.1;
 each crawl runs in its own subprocess so that its peak RSS is its own (os.wait4). The 200,000-URL
 cases and the default depth on an endless tree take minutes: rows of `bench/fault_table.py --discovery`.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from newsspider.testing.discovery import discovery_crawl
+from tests.support.discovery import discovery_crawl
 
 
 def crawl(tmp: Path, document: str, *settings: str, **measure) -> dict:

@@ -10,8 +10,8 @@ import pytest
 import scrapy
 from scrapy.settings import Settings
 
-from archive_helpers import CASES
-from conftest import FROZEN_NOW
+from tests.support.archive_helpers import CASES
+from tests.support.paths import FROZEN_NOW
 from newsspider.archive import Archive
 from newsspider.crawl import project_settings
 from newsspider.distributed import RedisKeys, apply_worker_settings, connect, redact, request_codec

@@ -13,14 +13,14 @@ from collections import Counter
 
 import pytest
 
-from conftest import PEOPLE_FR, ROOT, people_fr_articles, run_cli
+from tests.support.paths import PEOPLE_FR, ROOT, people_fr_articles, run_cli
 from newsspider.archive import Archive
 from newsspider.commands.demo import mirror_plan
 from newsspider.distributed import RedisKeys, connect
 from newsspider.distributed.coordinator import Coordinator
 from newsspider.archive.lock import ArchiveLock
 from newsspider.commands.mirror import MirrorServer, people_fr_mounts
-from newsspider.testing.serving import free_port
+from tests.support.serving import free_port
 
 ALIAS = "http://french.people.com.cn/Economie/n3/2021/0714/c31355-9872415.html"
 ARTICLE_PATH = re.compile(r"/c\d+-\d+\.html$")

@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from tests.support.paths import ROOT
 from newsspider.distributed import RedisKeys, connect
 from newsspider.distributed.ingest import TEST_HOOK_KILL_AFTER_COMMIT
 from newsspider.commands.mirror import MirrorServer, people_fr_mounts
-from newsspider.testing.serving import free_port
-from test_distributed_e2e import ARTICLE_PATH, PEOPLE_FR, finish, worker
+from tests.support.serving import free_port
+from tests.test_distributed_e2e import ARTICLE_PATH, PEOPLE_FR, finish, worker
 
 
 def ingest_cmd(url: str, prefix: str, db: Path, *extra: str) -> list[str]:

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
+from tests.support.paths import FIXTURES
 from newsspider.evaluation.cases import load_cases
 from newsspider.evaluation.compare import FIELDS, field_score
 from newsspider.evaluation.run import NewsspiderExtractor, evaluate
 
-CASES = FIXTURES / "eval_fundus" / "cases.jsonl"
+CASES = FIXTURES / "eval" / "fundus" / "cases.jsonl"
 FLOORS = json.loads((Path(__file__).parent / "eval_floors.json").read_text(encoding="utf-8"))
 
 
@@ -30,7 +30,7 @@ def evaluation():
 
 def test_the_floors_cover_every_field():
     assert set(FLOORS["floors"]) == set(FIELDS)
-    assert (FIXTURES / "eval_fundus" / "README.md").read_text(encoding="utf-8").count("MIT, flairNLP/fundus") == 1
+    assert (FIXTURES / "eval" / "fundus" / "README.md").read_text(encoding="utf-8").count("MIT, flairNLP/fundus") == 1
 
 
 @pytest.mark.parametrize("field", FIELDS)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURES, run_cli
+from tests.support.paths import FIXTURES, run_cli
 from newsspider.cli import main
 from newsspider.evaluation import metrics as m
 from newsspider.evaluation.cases import Expected, load_cases, select
@@ -179,7 +179,7 @@ def write_cases(tmp_path, records):
 
 
 def test_load_cases_mends_loose_values(tmp_path):
-    page = EVAL / "ORF_2024_11_22.html.gz"
+    page = EVAL / "fundus" / "at" / "ORF_2024_11_22.html.gz"
     base = {"url": "https://orf.at/stories/3376705/", "file": str(page), "publisher": "at/ORF",
             "crawl_date": "2024-11-22 09:47:48.512552"}
     path = write_cases(tmp_path, [
@@ -313,7 +313,8 @@ def test_eval_filters():
 def test_eval_reports_skipped_lines(tmp_path):
     lines = CASES.read_text(encoding="utf-8").splitlines()
     bad = tmp_path / "cases.jsonl"
-    bad.write_text("\n".join([lines[0].replace("ORF_2024_11_22", str(EVAL / "ORF_2024_11_22")), "{oops"]) + "\n", encoding="utf-8")
+    page = "fundus/at/ORF_2024_11_22"
+    bad.write_text("\n".join([lines[0].replace(page, str(EVAL / page)), "{oops"]) + "\n", encoding="utf-8")
     result = invoke("eval", str(bad))
     assert result.exit_code == 0
     assert result.output.splitlines()[0] == f"1 cases from {bad}"
@@ -417,7 +418,7 @@ def test_eval_compare_htmldate_worst_and_folds_end_to_end():
 
 
 def test_an_image_labelled_twice_is_one_image(tmp_path):
-    page = EVAL / "ORF_2024_11_22.html.gz"
+    page = EVAL / "fundus" / "at" / "ORF_2024_11_22.html.gz"
     images = [{"authors": ["dpa"], "caption": "Der Hafen"}, {"authors": ["dpa"], "caption": "Der Hafen"},
               {"authors": ["dpa"], "caption": "Die Brücke"}, {"authors": ["dpa"], "caption": None}, {"authors": ["dpa"], "caption": None}]
     path = write_cases(tmp_path, [{"url": "https://orf.at/stories/3376705/", "file": str(page), "publisher": "at/ORF",
@@ -432,7 +433,7 @@ def test_eval_measures_the_generic_extractor_not_the_site_packages():
     from newsspider.evaluation.run import NewsspiderExtractor
     from newsspider.parsing import parse
 
-    cases, _ = load_cases(FIXTURES / "eval_fundus" / "cases.jsonl")
+    cases, _ = load_cases(EVAL / "fundus" / "cases.jsonl")
     case = next(c for c in cases if c.publisher == "de/Bild")
     html = case.read_html()
     site, generic = parse(html, case.url, now=case.now), NewsspiderExtractor().extract(html, case)

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 import newsspider
 from newsspider.cli import EXPORT_FORMATS, main
-from newsspider.testing import archives
+from tests.support import archives
 
 N = 40
 SINCE, UNTIL = "2024-01-03", "2024-01-08T12:00:00+02:00"

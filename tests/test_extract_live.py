@@ -7,10 +7,10 @@ import socket
 
 from click.testing import CliRunner
 
-from conftest import people_fr_articles
+from tests.support.paths import people_fr_articles
 from newsspider.cli import EXTRACT_CANNOT_FETCH, main
-from pages_server import pages
-from test_api import ARTICLE_HTML
+from tests.support.pages_server import pages
+from tests.test_api import ARTICLE_HTML
 
 SEED = next(c for c in people_fr_articles() if c["id"] == "9074390")
 ROUTES = {"/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow: /private/\n"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from archive_helpers import crawled
-from conftest import FROZEN_NOW, people_fr_articles
+from tests.support.archive_helpers import crawled
+from tests.support.paths import FROZEN_NOW, people_fr_articles
 from newsspider.archive import Archive
 from newsspider.archive.export import iter_articles
 from newsspider.parsers import GenericParser

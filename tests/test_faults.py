@@ -1,4 +1,4 @@
-"""A crawl of the mirror plus a section of broken article URLs (newsspider/testing/faults.py).
+"""A crawl of the mirror plus a section of broken article URLs (tests/support/faults.py).
 
 The real people_fr spider and settings, with small caps so the faults bite fast: it must finish,
 store every good article with its right text, store no garbage, and count every failure by kind
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PEOPLE_FR, people_fr_articles
+from tests.support.paths import PEOPLE_FR, people_fr_articles
 from newsspider.archive import Archive
 from newsspider.commands.demo import mirror_plan
-from newsspider.testing.faultcrawl import public, run_fault_crawl
-from newsspider.testing.faults import SECTION, faults
+from tests.support.faultcrawl import public, run_fault_crawl
+from tests.support.faults import SECTION, faults
 
 FAULTS = {f.name: f for f in faults()}
 MIRROR_ARTICLES = 12

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import FROZEN_NOW, run_cli
+from tests.support.paths import FROZEN_NOW, run_cli
 from newsspider.parsers import GenericParser
 from newsspider.parsing import parse, parse_page
 from newsspider.parsers.page import MAX_JSONLD_DEPTH, Page

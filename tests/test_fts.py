@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from archive_helpers import crawled
 from newsspider.archive import Archive, fts
-from test_pipelines import Chain
+from tests.support.factories import make_crawled, paragraphs_for
+from tests.test_pipelines import Chain
+
+SEED = "Jack Ma : Alibaba suit de près le développement des PME russes"
+# The seed mentions "technologies" once in its body; the other article says it in its headline too.
+SEED_BODY = "\n\n".join(["Le fondateur du groupe chinois a rencontré à Saint-Pétersbourg des patrons de PME russes.",
+                          *paragraphs_for(1), "Les technologies du commerce en ligne leur ouvriront le marché chinois."])
+OTHER = "Xi Jinping fixe les objectifs pour les sciences et les technologies du pays"
+OTHER_BODY = "\n\n".join(["Le président chinois veut faire des technologies un moteur de la croissance.", *paragraphs_for(2)])
 
 
 def titles(archive, query):
@@ -13,7 +20,7 @@ def titles(archive, query):
 
 def test_accents_and_case_are_ignored(tmp_path):
     with Chain(tmp_path / "a.db") as chain:
-        chain.feed(crawled("9074390"), crawled("9065880"))
+        chain.feed(make_crawled(1, headline=SEED, body=SEED_BODY), make_crawled(2, headline=OTHER, body=OTHER_BODY))
     with Archive(tmp_path / "a.db") as archive:
         seed = "Jack Ma : Alibaba suit de près le développement des PME russes"
         assert titles(archive, "developpement russes") == titles(archive, "DÉVELOPPEMENT Russes") == [seed]

@@ -13,17 +13,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, people_fr_articles
+from tests.support.paths import generic_pages, people_fr_articles
 from newsspider.items import Article
 from newsspider.parsers import ParseError
 from newsspider.parsing import parse
-from newsspider.testing.mutate import MUTATIONS, mutate
+from tests.support.mutate import MUTATIONS, mutate
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 PEOPLE_PAGES = [(c["path"].read_bytes(), c["url"]) for c in people_fr_articles()]
 GENERIC_PAGES = [
     (gzip.decompress(p.read_bytes()), "https://www.example.org/2024/05/01/story-123.html")
-    for p in sorted((FIXTURES / "generic").glob("*.html.gz"))[:4]
+    for p in generic_pages()[:4]
 ]
 
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import PEOPLE_FR, people_fr_crawl_args, run_cli
+from tests.support.paths import PEOPLE_FR, people_fr_crawl_args, run_cli
 from newsspider.archive import Archive
 from newsspider.archive.lock import ArchiveLock
 from newsspider.commands.mirror import MirrorServer, people_fr_mounts

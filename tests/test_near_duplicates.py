@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from conftest import FIXTURES
+from tests.support.paths import FIXTURES
 from newsspider.archive import minhash
 from newsspider.archive import Archive
-from test_pipelines import CASES, Chain, item
+from tests.test_pipelines import CASES, Chain, item
 
 PAIRS = json.loads((FIXTURES / "near_duplicates" / "pairs.json").read_text(encoding="utf-8"))["pairs"]
 

@@ -1,6 +1,6 @@
 """The generic `news` spider: a small fictional site served on 127.0.0.1, crawled through the CLI.
 
-tests/fixtures/news_site/README.md lists the pages and what each one is for.
+tests/fixtures/mirrors/news_site/README.md lists the pages and what each one is for.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from conftest import FIXTURES, run_cli
+from tests.support.paths import FIXTURES, run_cli
 from newsspider.archive import Archive
 from newsspider.commands.mirror import MirrorServer
 from newsspider.parsing import parse
 from newsspider.spiders.feeds import parse_date, read, ungzip
 from newsspider.spiders.pagekind import looks_like_article_url, looks_like_listing, looks_like_page_url
 
-SITE = FIXTURES / "news_site"
+SITE = FIXTURES / "mirrors" / "news_site"
 PUBLIC = "https://www.example.org"
 BANK = f"{PUBLIC}/2024/05/14/central-bank-holds-rates.html"
 FESTIVAL = f"{PUBLIC}/2024/05/13/river-festival-draws-record-crowds/"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from conftest import FIXTURES, run_cli
+from tests.support.paths import FIXTURES, run_cli
 from newsspider.archive import Archive
 from newsspider.commands.mirror import MirrorServer
 from newsspider.runstats import PAGE_KINDS, RunCounts, page_accounting
@@ -23,7 +23,7 @@ SOFT_404 = (b"<!DOCTYPE html><html><head><title>Page not found</title></head><bo
 
 def build_site(tmp_path):
     site = tmp_path / "site"
-    shutil.copytree(FIXTURES / "news_site" / "site", site)
+    shutil.copytree(FIXTURES / "mirrors" / "news_site" / "site", site)
     page = (site / BANK_PATH.lstrip("/")).read_text(encoding="utf-8")
     page = page.replace(BANK_PATH, UNTYPED_PATH).replace("Central bank holds rates as inflation cools", "Rates held again as growth slows")
     page = page.replace("inflation", "slower growth")

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from archive_helpers import CASES
-from conftest import FROZEN_NOW
+from tests.support.archive_helpers import CASES
+from tests.support.paths import FROZEN_NOW
 from newsspider.archive import Archive
 from newsspider.parsing.budget import ParseTimeout, time_limit
 from newsspider.parsers import ParseError
@@ -17,7 +17,7 @@ from newsspider.parsers import body as body_module
 from newsspider.parsers.body import Searchable, token_key
 from newsspider.parsers.page import MAX_HTML_CHARS
 from newsspider.settings import DOWNLOAD_MAXSIZE
-from newsspider.testing.discovery import PUBLIC, discovery_crawl
+from tests.support.discovery import PUBLIC, discovery_crawl
 
 
 def test_searchable_answers_as_in_does():

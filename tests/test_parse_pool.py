@@ -10,7 +10,7 @@ import pytest
 
 from newsspider.archive import Archive
 from newsspider.parsing.pool import parse_workers
-from newsspider.testing.discovery import PUBLIC, discovery_crawl
+from tests.support.discovery import PUBLIC, discovery_crawl
 
 BIG = (f"start={PUBLIC}/big/100.html", "depth=0")
 
@@ -55,7 +55,7 @@ def test_a_runaway_parse_is_ended_kept_raw_and_counted(tmp_path, monkeypatch, fu
     monkeypatch.setenv("NEWSSPIDER_TEST_PID_DIR", str(tmp_path / "pids"))
     (tmp_path / "pids").mkdir()
     run = discovery_crawl(tmp_path / "crawl", "sitemap-5.xml", "PARSE_TIME_LIMIT_SECONDS=1", "NEWSSPIDER_PARSE_WORKERS=2",
-                          f"NEWSSPIDER_PARSE_FUNCTION=newsspider.testing.slowparse.{function}", spider_args=BIG)
+                          f"NEWSSPIDER_PARSE_FUNCTION=tests.support.slowparse.{function}", spider_args=BIG)
     assert run["returncode"] == 0, run["stderr"][-3000:]
     assert run["hits"]["big"] == 1 and run["hits"]["article"] == 5
     assert run["stats"]["newsspider/limits/parse_time"] == 1
@@ -77,7 +77,7 @@ def test_a_stopped_crawl_stops_its_parser_processes(tmp_path, monkeypatch, stop_
     (tmp_path / "pids").mkdir()
     started = time.monotonic()
     run = discovery_crawl(tmp_path / "crawl", "sitemap-5.xml", "PARSE_TIME_LIMIT_SECONDS=10", "NEWSSPIDER_PARSE_WORKERS=2",
-                          "NEWSSPIDER_PARSE_FUNCTION=newsspider.testing.slowparse.endless",
+                          "NEWSSPIDER_PARSE_FUNCTION=tests.support.slowparse.endless",
                           stop_after=8, stop_signal=stop_signal)
     assert os.listdir(tmp_path / "pids"), "no page reached the pool before the stop"
     # The pages in the pool end within their time limit, are kept raw, and the crawl exits: no process left.

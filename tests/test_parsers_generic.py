@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import FIXTURES
+from tests.support.paths import FIXTURES
 from newsspider.evaluation import metrics
 from newsspider.parsing import parse
 
@@ -17,7 +17,7 @@ FIELDS = ("headline", "authors", "published_day", "body", "image_credits")
 
 
 def _parse(case):
-    html = gzip.decompress((FIXTURES / "generic" / f"{case['_name']}.html.gz").read_bytes())
+    html = gzip.decompress((FIXTURES / "generic" / case["file"]).read_bytes())  # a page of eval/fundus/
     now = datetime.fromisoformat(case["crawl_date"]).replace(tzinfo=timezone.utc) + timedelta(days=1)
     return parse(html, case["url"], now=now).to_dict()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FROZEN_NOW, people_fr_articles
-from layouts import NO_RELATED, VARIANTS
+from tests.support.paths import FROZEN_NOW, people_fr_articles
+from tests.support.layouts import NO_RELATED, VARIANTS
 from newsspider.items import ARTICLE_FIELDS
 from newsspider.parsing import parse, parser_for
 from newsspider.parsers.page import decode_html
@@ -70,7 +70,7 @@ LAYOUT_CASES = [
 
 @pytest.mark.parametrize("variant,case", LAYOUT_CASES, ids=[f"{n}-{c['id']}" for n, c in LAYOUT_CASES])
 def test_other_templates_keep_every_field(variant, case):
-    """The same articles in other markup (see tests/layouts.py) must give the same answer."""
+    """The same articles in other markup (see tests/support/layouts.py) must give the same answer."""
     html = decode_html(case["path"].read_bytes())
     changed = VARIANTS[variant](html)
     article = _parse(case, changed).to_dict()

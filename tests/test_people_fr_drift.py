@@ -1,14 +1,14 @@
 """people_fr under redesigns: each failure class of issue 12 as a test built from the mirror's articles.
 
-The layouts are in tests/layouts.py (REDESIGNS); `bench/drift.py` prints the per-layout field counts.
+The layouts are in tests/support/layouts.py (REDESIGNS); `bench/drift.py` prints the per-layout field counts.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from conftest import FROZEN_NOW, people_fr_articles
-from layouts import REDESIGNS
+from tests.support.paths import FROZEN_NOW, people_fr_articles
+from tests.support.layouts import REDESIGNS
 from newsspider.parsing import parse
 from newsspider.parsers.page import decode_html
 

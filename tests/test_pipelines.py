@@ -8,8 +8,8 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from archive_helpers import CASES
-from conftest import FROZEN_NOW
+from tests.support.archive_helpers import CASES
+from tests.support.paths import FROZEN_NOW
 from newsspider.archive import Archive
 from newsspider.items import CrawledArticle
 from newsspider.parsing import parse

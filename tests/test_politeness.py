@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import PEOPLE_FR, people_fr_crawl_args, run_cli
+from tests.support.paths import PEOPLE_FR, people_fr_crawl_args, run_cli
 from newsspider.archive import Archive
 from newsspider.middlewares.retry_after import retry_after_seconds
 

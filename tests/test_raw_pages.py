@@ -8,12 +8,12 @@ from scrapy import signals
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from archive_helpers import CASES, crawled, raw_fetch
+from tests.support.archive_helpers import CASES, crawled, raw_fetch
 from newsspider.archive import Archive
 from newsspider.archive import raw as raw_store
 from newsspider.items import CrawledArticle, UnparsedPage
 from newsspider.sites.people_fr.spider import PeopleFrSpider
-from test_pipelines import Chain
+from tests.test_pipelines import Chain
 
 SEED = CASES["9074390"]
 MIRROR = "http://127.0.0.1:8999"

@@ -14,9 +14,9 @@ import sys
 
 import pytest
 
-from newsspider.testing import smallfs
-from newsspider.testing.serving import fetch, served
-from test_archive_upgrade import old_archive
+from tests.support import smallfs
+from tests.support.serving import fetch, served
+from tests.test_archive_upgrade import old_archive
 
 pytestmark = pytest.mark.skipif(not smallfs.available(), reason="needs to mount a tmpfs (root)")
 

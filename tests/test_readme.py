@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 
-from conftest import ROOT
+from tests.support.paths import ROOT
 from newsspider import crawl, settings
 from newsspider.archive import Archive
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import ROOT
+from tests.support.paths import ROOT
 from newsspider.parsing import parse, parser_for
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ redirect names the port of a second local server: a request that escaped would l
 from __future__ import annotations
 
 from newsspider.archive import Archive
-from newsspider.testing.discovery import PUBLIC, DiscoveryServer, discovery_crawl
+from tests.support.discovery import PUBLIC, DiscoveryServer, discovery_crawl
 
 
 def test_a_redirect_to_the_mapped_public_host_is_asked_of_the_mirror(tmp_path):

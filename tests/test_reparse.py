@@ -7,12 +7,12 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from archive_helpers import CASES, canonical_cases, crawled, raw_fetch
+from tests.support.archive_helpers import CASES, canonical_cases, crawled, raw_fetch
 from newsspider.archive import Archive
 from newsspider.cli import main
 from newsspider.items import UnparsedPage
 from newsspider.commands.reparse import reparse
-from test_pipelines import Chain
+from tests.test_pipelines import Chain
 
 FETCHED = "2026-01-01T00:00:00+00:00"
 

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import PEOPLE_FR, ROOT, people_fr_crawl_args
+from tests.support.paths import PEOPLE_FR, ROOT, people_fr_crawl_args
 from newsspider.archive import connect
 from newsspider.commands.mirror import MirrorServer, people_fr_mounts
 

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from click.testing import CliRunner
 
-from conftest import PEOPLE_FR, people_fr_articles
+from tests.support.paths import PEOPLE_FR, people_fr_articles
 from newsspider.cli import main
 from newsspider.commands.mirror import MirrorServer, people_fr_mounts
 from newsspider.parsing import parse
@@ -170,7 +170,7 @@ def test_help_has_examples():
 def test_writes_the_layout_the_collecting_test_reads(mirror, tmp_path, monkeypatch):
     # By default into tests/fixtures/sites/, and once the draft markers are gone the case is
     # one tests/test_site_fixtures.py collects and passes: what save-fixture writes is tested.
-    from test_site_fixtures import check_case
+    from tests.test_site_fixtures import check_case
 
     from newsspider.commands.save_fixture import DRAFT_KEYS
 

@@ -13,13 +13,13 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from tests.support.paths import ROOT
 from newsspider.archive import Archive
 from newsspider.crawl import project_settings
 from newsspider.archive.lock import ArchiveLock
-from newsspider.testing.faultcrawl import public, run_fault_crawl
-from newsspider.testing.faults import HOSTILE_BODY, HOSTILE_HEADLINE, SECURITY_SECTION, faults
-from newsspider.testing.serving import fetch, served
+from tests.support.faultcrawl import public, run_fault_crawl
+from tests.support.faults import HOSTILE_BODY, HOSTILE_HEADLINE, SECURITY_SECTION, faults
+from tests.support.serving import fetch, served
 
 FAULTS = {f.name: f for f in faults()}
 
@@ -247,7 +247,7 @@ def test_the_lock_never_follows_a_symlink_nor_writes_through_a_hard_link(tmp_pat
 
 
 def test_a_crawl_under_umask_000_makes_no_world_writable_folder_or_file(tmp_path, mirror_server):
-    from conftest import people_fr_crawl_args
+    from tests.support.paths import people_fr_crawl_args
 
     db = tmp_path / "new" / "deeper" / "archive.db"
     log = tmp_path / "logs" / "today" / "crawl.log"

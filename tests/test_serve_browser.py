@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-from newsspider.testing.serving import fetch
-from newsspider.testing.serving import served as serve_in_background
+from tests.support.paths import ROOT
+from tests.support.serving import fetch
+from tests.support.serving import served as serve_in_background
 
 CHROMIUM = Path("/usr/bin/chromium")
 # A closed network: without the background-networking flags Chromium keeps trying

@@ -16,7 +16,7 @@ from datetime import datetime
 
 import pytest
 
-from conftest import FIXTURES
+from tests.support.paths import FIXTURES
 from newsspider.items import Article
 from newsspider.parsing import parse_page, registered_hosts
 from newsspider.commands.save_fixture import CASE_KEYS

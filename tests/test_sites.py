@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from conftest import run_cli
+from tests.support.paths import run_cli
 from newsspider.archive import Archive
-from newsspider.testing.serving import free_port
-from pages_server import pages
+from tests.support.serving import free_port
+from tests.support.pages_server import pages
 
 FAST = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "NEWSSPIDER_CONTACT=tests@example.org")
 HTML = "text/html; charset=utf-8"

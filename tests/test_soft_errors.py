@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conftest import FIXTURES, run_cli
+from tests.support.paths import FIXTURES, run_cli
 from newsspider.archive import Archive
 from newsspider.commands.mirror import MirrorServer
 from newsspider.parsers import ParseError
@@ -83,7 +83,7 @@ def test_no_fixture_page_is_taken_for_an_error_page():
 
 def test_a_crawl_keeps_a_soft_404_raw_and_stores_no_article(tmp_path):
     site = tmp_path / "site"
-    shutil.copytree(FIXTURES / "news_site" / "site", site)
+    shutil.copytree(FIXTURES / "mirrors" / "news_site" / "site", site)
     gone = "/2024/05/15/the-story-that-was-taken-down.html"
     (site / gone.lstrip("/")).parent.mkdir(parents=True)
     (site / gone.lstrip("/")).write_bytes(ERROR_PAGES["english"])

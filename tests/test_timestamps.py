@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from conftest import ROOT
+from tests.support.paths import ROOT
 from newsspider.archive import Archive, connect
 from newsspider.archive.schema import migrations
-from newsspider.testing import archives
+from tests.support import archives
 from newsspider.timestamps import to_utc, utc_columns
 from newsspider.items import Article
 

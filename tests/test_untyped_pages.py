@@ -8,12 +8,12 @@ import shutil
 
 from scrapy.http import Response
 
-from conftest import FIXTURES, run_cli
+from tests.support.paths import FIXTURES, run_cli
 from newsspider.archive import Archive
 from newsspider.commands.mirror import MirrorServer
 from newsspider.spiders.base import content_kind, looks_like_html
 
-SITE = FIXTURES / "news_site"
+SITE = FIXTURES / "mirrors" / "news_site"
 PUBLIC = "https://www.example.org"
 BANK_PATH = "/2024/05/14/central-bank-holds-rates.html"
 UNTYPED_PATH = "/2024/05/15/rates-held-again-as-growth-slows"  # no extension: the server says application/octet-stream

@@ -1,6 +1,6 @@
 """A write the archive refuses stops the crawl, says why, and loses nothing: the next run fetches what was not committed.
 
-For real (newsspider/testing/writefaults.py): the archive on a 3 MB tmpfs the test mounts (and
+For real (tests/support/writefaults.py): the archive on a 3 MB tmpfs the test mounts (and
 unmounts), filled up by a crawl of a 600-article synthetic mirror, then given room and crawled
 again; and a second writer holding the archive's write lock past the crawl's busy timeout.
 """
@@ -16,9 +16,9 @@ from newsspider.archive import Archive
 from newsspider.items import Article, CrawledArticle, RawFetch
 from newsspider.commands.mirror import MirrorServer
 from newsspider.pipelines.store import StorePipeline
-from newsspider.testing import smallfs, writefaults
-from newsspider.testing.synthetic import write_mirror
-from newsspider.testing.writefaults import ARTICLES
+from tests.support import smallfs, writefaults
+from tests.support.synthetic import write_mirror
+from tests.support.writefaults import ARTICLES
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from newsspider.archive import Archive
 from newsspider.archive.db import connect, write_transaction
 from newsspider.archive.lock import ArchiveLock
 from newsspider.commands.mirror import MirrorServer
-from newsspider.testing.synthetic import crawl_args, write_mirror
+from tests.support.synthetic import crawl_args, write_mirror
 
 
 def newsspider(*args, timeout=300):

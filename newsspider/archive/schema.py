@@ -19,7 +19,7 @@ migrations = Migrations("newsspider")
 
 
 # Frozen copies of the code the migrations below ran when they were written (MinHash in
-# one-permutation form: newsspider/minhash.py and archive/neardup.py as of m008), so that
+# one-permutation form: newsspider/archive/minhash.py and archive/neardup.py as of m008), so that
 # an old migration keeps its meaning when that live code changes. Never edit these: a new
 # way of indexing is a new migration with its own copy. Checked by tests/test_architecture.py.
 _M_SHINGLE_WORDS, _M_THRESHOLD, _M_BANDS, _M_ROWS = 5, 0.5, 40, 3
@@ -334,7 +334,7 @@ def m007_incremental_runs(db: Database) -> None:
 
 @migrations()
 def m008_one_permutation_minhash(db: Database) -> None:
-    # MinHash signatures now come from one-permutation hashing (newsspider/minhash.py):
+    # MinHash signatures now come from one-permutation hashing (newsspider/archive/minhash.py):
     # band keys written with the old functions would never match new ones. Links found
     # so far stay; only the candidate index is rebuilt (with the frozen copy above).
     last = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conftest import people_fr_articles
+from tests.support.paths import people_fr_articles
 from newsspider.items import CrawledArticle, RawFetch
 from newsspider.parsing import parse
 

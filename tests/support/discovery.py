@@ -226,7 +226,7 @@ def discovery_crawl(tmp: Path, document: str, *settings: str, spider_args: tuple
     """
     import json
 
-    from ..archive.db import Archive
+    from newsspider.archive.db import Archive
 
     tmp = Path(tmp)
     tmp.mkdir(parents=True, exist_ok=True)
@@ -236,7 +236,7 @@ def discovery_crawl(tmp: Path, document: str, *settings: str, spider_args: tuple
         host_map = json.dumps({"www.example.org": server.url})
         args = ["crawl", "news", "--db", str(tmp / "archive.db"), "-a", f"sitemap={PUBLIC}/{document}",
                 "-s", f"NEWS_HOST_MAP={host_map}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
-                "-s", "NEWSSPIDER_CONTACT=tests@example.org", "-s", "TWISTED_DNS_RESOLVER=newsspider.testing.loopback.LoopbackResolver",
+                "-s", "NEWSSPIDER_CONTACT=tests@example.org", "-s", "TWISTED_DNS_RESOLVER=tests.support.loopback.LoopbackResolver",
                 "-s", f"NEWSSPIDER_QUEUE_DIR={queues}"]
         for setting in settings:
             args += ["-s", setting]

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from ..commands.mirror import MirrorServer
-from ..sites.people_fr import ALIAS_HOSTS
+from newsspider.commands.mirror import MirrorServer
+from newsspider.sites.people_fr import ALIAS_HOSTS
 from .synthetic import article_html, article_path, paragraphs_for, section_html
 
 SECTION = "Pannes"

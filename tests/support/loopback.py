@@ -1,6 +1,6 @@
 """A DNS resolver for test crawls that answers 127.0.0.1 for every host name.
 
-    -s TWISTED_DNS_RESOLVER=newsspider.testing.loopback.LoopbackResolver
+    -s TWISTED_DNS_RESOLVER=tests.support.loopback.LoopbackResolver
 
 A test that checks a host is never contacted points that host's links and redirects at a
 port where a local server logs requests: if the crawler wrongly follows them, the request

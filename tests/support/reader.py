@@ -1,6 +1,6 @@
 """Reads an archive in a tight loop while a crawl writes it, and reports what it saw, as JSON on stdout.
 
-    python -m newsspider.testing.reader --db archive.db --stop STOPFILE [--datasette http://127.0.0.1:PORT]
+    python -m tests.support.reader --db archive.db --stop STOPFILE [--datasette http://127.0.0.1:PORT]
 
 Two readers run side by side until STOPFILE exists: plain SQLite through archive.db.connect
 (read-only, the settings every reader of the archive gets) and, if given, datasette over HTTP
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from ..archive.db import connect
+from newsspider.archive.db import connect
 from .serving import fetch
 
 COUNT_SQL = "select count(*) from articles"

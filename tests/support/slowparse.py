@@ -1,4 +1,4 @@
-"""Parse functions for tests of the parse pool (NEWSSPIDER_PARSE_FUNCTION=newsspider.testing.slowparse.<name>).
+"""Parse functions for tests of the parse pool (NEWSSPIDER_PARSE_FUNCTION=tests.support.slowparse.<name>).
 
 Each parses as newsspider does, except on the pages the test names by a URL fragment in
 NEWSSPIDER_TEST_SLOW_URL (default "/big/"): there it never ends by itself. Each worker notes
@@ -12,7 +12,7 @@ import signal
 import time
 from pathlib import Path
 
-from ..parsing import parse_page
+from newsspider.parsing import parse_page
 
 
 def _slow(url: str) -> bool:

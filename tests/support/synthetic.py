@@ -12,9 +12,11 @@ import random
 import re
 from pathlib import Path
 
-from ..sites.people_fr import CANONICAL_HOST
+from newsspider.sites.people_fr import CANONICAL_HOST
 
-MIRROR_SITE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "people_fr" / "site"
+from .paths import PEOPLE_FR
+
+MIRROR_SITE = PEOPLE_FR / "site"
 # A plain article of the mirror: no images, no credits, CMS markers present.
 TEMPLATE = MIRROR_SITE / "Economie" / "n3" / "2016" / "0616" / "c31355-9073012.html"
 ARTICLE_PATH = re.compile(r"^/(?P<section>[A-Za-z]\w*)/n3/(?P<year>\d{4})/(?P<mmdd>\d{4})/c(?P<node>\d+)-(?P<id>\d+)\.html$")

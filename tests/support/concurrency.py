@@ -2,7 +2,7 @@
 and bench/concurrent_reads.py.
 
 A synthetic mirror of `len(sections) * per_section` articles is served on 127.0.0.1 and crawled
-with ARCHIVE_BATCH_SIZE=`batch` (one write transaction per batch), while newsspider.testing.reader
+with ARCHIVE_BATCH_SIZE=`batch` (one write transaction per batch), while tests.support.reader
 reads the same archive in a loop through SQLite and through `newsspider serve`.
 """
 
@@ -13,8 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..archive.db import Archive
-from ..commands.mirror import MirrorServer
+from newsspider.archive.db import Archive
+from newsspider.commands.mirror import MirrorServer
 from .serving import served
 from .synthetic import crawl_args, write_mirror
 
@@ -26,7 +26,7 @@ def crawl_while_reading(tmp: Path, sections: list[str], per_section: int, batch:
     stop = tmp / "stop"
     with MirrorServer({"/": tmp / "site"}) as mirror, served(db) as datasette:
         reader = subprocess.Popen(
-            [sys.executable, "-m", "newsspider.testing.reader", "--db", str(db), "--stop", str(stop), "--datasette", datasette],
+            [sys.executable, "-m", "tests.support.reader", "--db", str(db), "--stop", str(stop), "--datasette", datasette],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         try:

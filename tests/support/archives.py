@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from ..archive.db import Archive
-from ..items import Article, CrawledArticle, RawFetch
+from newsspider.archive.db import Archive
+from newsspider.items import Article, CrawledArticle, RawFetch
 from .synthetic import paragraphs_for
 
 # (site, host, language, utc offset in hours or None for times stated without one)

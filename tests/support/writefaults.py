@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-from ..archive.db import Archive, connect
+from newsspider.archive.db import Archive, connect
 from . import smallfs
 from .synthetic import crawl_args
 

@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-from ..archive.db import Archive
-from ..commands.mirror import MirrorServer, people_fr_mounts
-from ..sites.people_fr import CANONICAL_HOST
+from newsspider.archive.db import Archive
+from newsspider.commands.mirror import MirrorServer, people_fr_mounts
+from newsspider.sites.people_fr import CANONICAL_HOST
 from .faults import CRAWL_SETTINGS, FaultServer
 from .synthetic import MIRROR_SITE
 
@@ -37,7 +37,7 @@ def fault_crawl_args(server: FaultServer, db: Path, *, sections: str, max_pages:
         "AUTOTHROTTLE_ENABLED": False,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
         "NEWSSPIDER_CONTACT": "tests@example.org",
-        "TWISTED_DNS_RESOLVER": "newsspider.testing.loopback.LoopbackResolver",
+        "TWISTED_DNS_RESOLVER": "tests.support.loopback.LoopbackResolver",
     }
     args = ["crawl", "people_fr", "--db", str(db)]
     for name, value in settings.items():

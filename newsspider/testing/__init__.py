@@ -1,1 +1,0 @@
-"""Helpers for newsspider's own tests and benchmarks: page mutators, fault servers."""
