@@ -261,7 +261,7 @@ OWN_ENTRY_POINTS = (
     ("dedupe", "newsspider/pipelines/dedupe.py", "process_item"),
     ("validate and clean", "newsspider/pipelines/validate.py", "process_item"),
     ("listing pages: links, frontier lookups", "newsspider/sites/people_fr/spider.py", "parse_section"),
-    ("field coverage counts", "newsspider/extensions/coverage.py", "item_scraped"),
+    ("field coverage counts", "newsspider/runs/coverage.py", "item_scraped"),
 )
 
 

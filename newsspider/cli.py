@@ -14,15 +14,16 @@ from pathlib import Path
 
 import click
 
-from . import __version__, health
+from . import __version__
+from .runs import health
 from .archive.db import FILE_MODE, Archive, make_dirs
-from .crawl import EXIT_ALARM, EXIT_EMPTY, EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_NEEDS_UPGRADE, EXIT_USAGE, project_settings, run_crawl
+from .runs.crawl import EXIT_ALARM, EXIT_EMPTY, EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_NEEDS_UPGRADE, EXIT_USAGE, project_settings, run_crawl
 from .distributed import DEFAULT_PREFIX, check_name
 from .evaluation.metrics import definitions_help
 from .fetch import templated_user_agent
 from .lock import ArchiveLock, ArchiveLocked, UnsafeLockFile
 from .pagefile import GZIP_MAGIC, inflate, read_page
-from .runstats import RunCounts, limits_hit, page_accounting, summary_line
+from .runs.counts import RunCounts, limits_hit, page_accounting, summary_line
 from .timestamps import utc_columns
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -230,7 +231,7 @@ def crawl(spider, sites_path, db_path, spider_args, settings_args, since, full, 
 
 def _crawl_sites(path, settings, args, db_path) -> int:
     from . import sites_file
-    from .crawl import run_sites
+    from .runs.crawl import run_sites
 
     try:
         sites = sites_file.load(path)

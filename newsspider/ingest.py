@@ -27,13 +27,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .archive.db import Archive
-from . import health
-from .crawl import run_exit_code
+from .runs import health
+from .runs.crawl import run_exit_code
 from .distributed import RETRY_SECONDS, RedisKeys, codec, connect, known, redact
 from .distributed.coordinator import alive_workers
 from .items import CrawledArticle
 from .pipelines.dedupe import Deduper
-from .runstats import RunCounts, run_status
+from .runs.counts import RunCounts, run_status
 from .settings import INGEST_LINGER_SECONDS
 
 logger = logging.getLogger(__name__)

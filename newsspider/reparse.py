@@ -17,7 +17,7 @@ from typing import Callable
 
 from .archive import reparse as store
 from .archive.db import Archive, content_hash, utcnow, write_transaction
-from .crawl import project_settings
+from .runs.crawl import project_settings
 from .items import CrawledArticle
 from .parse_budget import ParseTimeout, time_limit
 from .parsers import ParseError, parse, parser_for

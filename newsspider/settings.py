@@ -84,8 +84,8 @@ ITEM_PIPELINES = {
     "newsspider.pipelines.store.StorePipeline": 300,
 }
 EXTENSIONS = {
-    "newsspider.extensions.crawl_runs.CrawlRunRecorder": 500,
-    "newsspider.extensions.coverage.FieldCoverage": 510,
+    "newsspider.runs.recorder.CrawlRunRecorder": 500,
+    "newsspider.runs.coverage.FieldCoverage": 510,
 }
 
 # ---- incremental runs and the health alarm ------------------------------------------------

@@ -10,6 +10,10 @@ The rules (read from the AST, nothing is imported to check them):
   settings.py (plain constants, e.g. the size cap) and newsspider/sites/__init__.py, the registry's
   discovery of the site packages (whose parser.py files are parsers that build on GenericParser):
   besides those, stdlib and third-party only. A site's spider.py is never reached from parsers/.
+- newsspider/archive/ is below the run and the Scrapy adapters: it imports from newsspider only
+  archive/ itself, items.py, timestamps.py and minhash.py, never runs/, pipelines/ or spiders/.
+- newsspider/runs/ (a run's life) is below the commands: it imports none of the modules that
+  start runs (cli, demo, worker, ingest, reparse), so a command may use any of runs/.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "newsspider"
 PARSERS_MAY_IMPORT = {"newsspider.items", "newsspider.settings", "newsspider.sites"}
+ARCHIVE_MAY_IMPORT = {"newsspider.items", "newsspider.timestamps", "newsspider.minhash"}
+COMMANDS = {"newsspider.cli", "newsspider.demo", "newsspider.worker", "newsspider.ingest", "newsspider.reparse"}
 
 
 def modules() -> dict[str, Path]:
@@ -126,6 +132,22 @@ def test_parsers_import_nothing_above_them():
     outside = {module: sorted(t for t in targets if not t.startswith("newsspider.parsers") and t not in PARSERS_MAY_IMPORT)
                for module, targets in graph().items() if module == "newsspider.parsers" or module.startswith("newsspider.parsers.")}
     assert {module: targets for module, targets in outside.items() if targets} == {}
+
+
+def inside(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def test_the_archive_imports_nothing_above_it():
+    outside = {module: sorted(t for t in targets if not inside(t, "newsspider.archive") and t not in ARCHIVE_MAY_IMPORT)
+               for module, targets in graph().items() if inside(module, "newsspider.archive")}
+    assert {module: targets for module, targets in outside.items() if targets} == {}
+
+
+def test_runs_import_no_command():
+    found = {module: sorted(targets & COMMANDS) for module, targets in graph().items() if inside(module, "newsspider.runs")}
+    assert "newsspider.runs.recorder" in found  # the rule looks at the package it names
+    assert {module: targets for module, targets in found.items() if targets} == {}
 
 
 def test_migrations_import_no_live_code():

@@ -13,7 +13,7 @@ from scrapy.settings import Settings
 from archive_helpers import CASES
 from conftest import FROZEN_NOW
 from newsspider.archive import Archive
-from newsspider.crawl import project_settings
+from newsspider.runs.crawl import project_settings
 from newsspider.distributed import RedisKeys, apply_worker_settings, check_name, connect, redact, request_codec
 from newsspider.distributed import codec
 from newsspider.distributed.coordinator import Coordinator, alive_workers, token
@@ -122,7 +122,7 @@ def test_a_worker_runs_nothing_that_opens_the_archive():
     assert set(pipelines) == {"newsspider.pipelines.parse.ParsePipeline", "newsspider.pipelines.validate.ValidatePipeline",
                               "newsspider.pipelines.push.RedisPushPipeline"}
     assert pipelines["newsspider.pipelines.validate.ValidatePipeline"] < pipelines["newsspider.pipelines.push.RedisPushPipeline"]
-    assert settings.getdict("EXTENSIONS")["newsspider.extensions.crawl_runs.CrawlRunRecorder"] is None
+    assert settings.getdict("EXTENSIONS")["newsspider.runs.recorder.CrawlRunRecorder"] is None
     assert settings["SCHEDULER"].endswith("RedisScheduler") and settings.getbool("SCHEDULER_PERSIST")
     assert settings["SCHEDULER_QUEUE_KEY"] == "newsspider:people_fr:requests"
     assert settings.getbool("NEWSSPIDER_INCREMENTAL") is False and settings.getbool("ARCHIVE_RECORD_RUNS") is False

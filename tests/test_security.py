@@ -15,7 +15,7 @@ import pytest
 
 from conftest import ROOT
 from newsspider.archive import Archive
-from newsspider.crawl import project_settings
+from newsspider.runs.crawl import project_settings
 from newsspider.lock import ArchiveLock
 from newsspider.testing.faultcrawl import public, run_fault_crawl
 from newsspider.testing.faults import HOSTILE_BODY, HOSTILE_HEADLINE, SECURITY_SECTION, faults

@@ -11,7 +11,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from ..archive.db import BUSY_TIMEOUT_S, Archive
 from ..items import CrawledArticle, SeenAgain, UnparsedPage
-from ..runstats import WRITE_ERROR, WRITE_FAILED
+from ..runs.counts import WRITE_ERROR, WRITE_FAILED
 
 logger = logging.getLogger(__name__)
 

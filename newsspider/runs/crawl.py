@@ -13,7 +13,7 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from .runstats import WRITE_ERROR, RunCounts, finish_reason, run_status
+from .counts import WRITE_ERROR, RunCounts, finish_reason, run_status
 
 EXIT_OK = 0
 EXIT_FAILED = 1

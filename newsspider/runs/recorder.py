@@ -6,10 +6,10 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
-from .. import health
+from . import health
 from ..archive.db import Archive
 from ..pipelines.store import STORAGE_ERRORS
-from ..runstats import WRITE_ERROR, WRITE_FAILED, RunCounts, finish_reason, page_accounting, run_status
+from .counts import WRITE_ERROR, WRITE_FAILED, RunCounts, finish_reason, page_accounting, run_status
 
 
 class CrawlRunRecorder:
