@@ -109,6 +109,7 @@ SQL_TEXT = re.compile(
 ALLOWED_SQL_PIECES = {
     # PRAGMA takes no parameters; an int of a float argument (a setting, ARCHIVE_BUSY_TIMEOUT).
     ("newsspider/archive/db.py", "connect"): {"int(busy_timeout * 1000)"},
+    ("newsspider/archive/db.py", "Archive.waiting"): {"int(seconds * 1000)", "int(self.busy_timeout * 1000)"},
     # "a.fetched_at >= ?" and "a.site = ?": a table alias fixed by the callers, values as placeholders.
     ("newsspider/archive/export.py", "_article_filter"): {"alias", '" and ".join(clauses)'},
     ("newsspider/archive/export.py", "iter_raw"): {'" and ".join(clauses)', "where"},

@@ -171,7 +171,8 @@ class Archive:
 
     def __init__(self, path: str | os.PathLike, *, busy_timeout: float | None = None):
         self.path = Path(path)
-        self.db = connect(self.path, busy_timeout=busy_timeout)
+        self.busy_timeout = BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout
+        self.db = connect(self.path, busy_timeout=self.busy_timeout)
         if schema.migrations.pending(self.db):
             # One writer migrates: a second opening at once waits for the lock, then finds nothing pending.
             with write_transaction(self.db):
@@ -179,6 +180,21 @@ class Archive:
 
     def close(self) -> None:
         self.db.close()
+
+    @contextmanager
+    def waiting(self, seconds: float | None) -> Iterator[Archive]:
+        """Writes inside wait up to `seconds` for another writer (ARCHIVE_BUSY_TIMEOUT), the connection's own wait after.
+
+        One archive serves a whole run: its articles wait as the setting says, its crawl_runs row as long as it always did.
+        """
+        if seconds is None or seconds == self.busy_timeout:
+            yield self
+            return
+        self.db.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+        try:
+            yield self
+        finally:
+            self.db.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
 
     def __enter__(self) -> Archive:
         return self

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..archive.db import MIN_DUPLICATE_BODY_CHARS, Archive, content_hash
 from ..items import CrawledArticle
+from ..runs.record import Run
 
 
 class Deduper:
@@ -41,23 +42,22 @@ class Deduper:
 
 
 class DedupePipeline:
-    def __init__(self, stats, db_path: str):
+    def __init__(self, stats, run: Run):
         self.stats = stats
-        self.db_path = db_path
-        self.archive: Archive | None = None
+        self.run = run
         self.deduper: Deduper | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.stats, crawler.settings.get("ARCHIVE_DB", "archive.db"))
+        return cls(crawler.stats, Run.of(crawler))
 
     def open_spider(self, spider=None):
-        self.archive = Archive(self.db_path)
-        self.deduper = Deduper(self.archive)
+        self.deduper = Deduper(self.run.hold())
 
     def close_spider(self, spider=None):
-        if self.archive is not None:
-            self.archive.close()
+        if self.deduper is not None:
+            self.deduper = None
+            self.run.release()
 
     def process_item(self, item, spider=None):
         if not isinstance(item, CrawledArticle):
