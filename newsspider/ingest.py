@@ -32,7 +32,6 @@ from .runs.crawl import run_exit_code
 from .distributed import RETRY_SECONDS, RedisKeys, codec, connect, known, redact
 from .distributed.coordinator import alive_workers
 from .items import CrawledArticle
-from .pipelines.dedupe import Deduper
 from .runs.counts import RunCounts, run_status
 from .settings import INGEST_LINGER_SECONDS
 
@@ -99,7 +98,6 @@ class Ingest:
         self.server = server
         self.keys = keys
         self.archive = archive
-        self.deduper = Deduper(archive)
         self.batch_size = max(1, batch_size)
         self.linger_seconds = linger_seconds
         self.idle_seconds = idle_seconds
@@ -244,8 +242,6 @@ class Ingest:
                 other_ids.append(message_id)
             else:
                 spiders[message.spider or "?"] += 1
-                if isinstance(message.item, CrawledArticle):
-                    self.deduper.judge(message.item)
                 items.append((message_id, data, message.item))
         skipped = len(decoded) - len(items) - len(other_ids)
         if skipped:

@@ -80,7 +80,6 @@ CONCURRENT_ITEMS = 1
 ITEM_PIPELINES = {
     "newsspider.pipelines.parse.ParsePipeline": 50,
     "newsspider.pipelines.validate.ValidatePipeline": 100,
-    "newsspider.pipelines.dedupe.DedupePipeline": 200,
     "newsspider.pipelines.store.StorePipeline": 300,
 }
 EXTENSIONS = {

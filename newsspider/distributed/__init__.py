@@ -213,7 +213,7 @@ def worker_id() -> str:
 
 
 # Components that open the SQLite archive: a worker runs none of them.
-ARCHIVE_PIPELINES = ("newsspider.pipelines.dedupe.DedupePipeline", "newsspider.pipelines.store.StorePipeline")
+ARCHIVE_PIPELINES = ("newsspider.pipelines.store.StorePipeline",)
 ARCHIVE_EXTENSIONS = ("newsspider.runs.recorder.CrawlRunRecorder",)
 PUSH_PIPELINE = "newsspider.pipelines.push.RedisPushPipeline"
 INFLIGHT_MIDDLEWARE = "newsspider.distributed.scheduler.InFlightTagger"

@@ -1,6 +1,8 @@
 """Store: batched, transactional writes into the SQLite archive, each article with the response it came from.
 
-The archive is the run's (runs/record.py), held from open_spider to close_spider.
+The archive is the run's (runs/record.py), held from open_spider to close_spider; the archive's
+write applies the dedupe rule (archive/dedupe.py) in the batch's transaction, and the store counts
+its verdicts (newsspider/dedupe/known_url, same_body) from what each committed article came to.
 """
 
 from __future__ import annotations
@@ -116,6 +118,12 @@ class StorePipeline:
         signals_ = getattr(self.crawler, "signals", None)
         if signals_ is not None:
             signals_.send_catch_log(articles_stored, articles=[item.article for item in committed])
+        for item in committed:
+            # The archive's dedupe verdicts, as it wrote them on each item.
+            if item.known:
+                self.stats.inc_value("newsspider/dedupe/known_url")
+            if item.duplicate_of:
+                self.stats.inc_value("newsspider/dedupe/same_body")
         for outcome, n in counts.items():
             if outcome in ARTICLE_OUTCOMES:
                 self.stats.inc_value(f"newsspider/stored/{outcome}", n)
