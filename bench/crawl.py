@@ -258,10 +258,9 @@ def _articles(db: Path) -> int:
 OWN_ENTRY_POINTS = (
     ("parse an article (and keep its raw response)", "newsspider/spiders/base.py", "article_item"),
     ("store: archive writes, in batches", "newsspider/pipelines/store.py", "flush"),
-    ("dedupe", "newsspider/pipelines/dedupe.py", "process_item"),
     ("validate and clean", "newsspider/pipelines/validate.py", "process_item"),
     ("listing pages: links, frontier lookups", "newsspider/sites/people_fr/spider.py", "parse_section"),
-    ("field coverage counts", "newsspider/extensions/coverage.py", "item_scraped"),
+    ("field coverage counts", "newsspider/runs/coverage.py", "item_scraped"),
 )
 
 

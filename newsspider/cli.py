@@ -14,16 +14,17 @@ from pathlib import Path
 
 import click
 
-from . import __version__, health
+from . import __version__
+from .runs import health
 from .archive.db import FILE_MODE, Archive, make_dirs
-from .crawl import EXIT_ALARM, EXIT_EMPTY, EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_NEEDS_UPGRADE, EXIT_USAGE, project_settings, run_crawl
+from .runs.crawl import EXIT_ALARM, EXIT_EMPTY, EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_NEEDS_UPGRADE, EXIT_USAGE, project_settings, run_crawl
 from .distributed import DEFAULT_PREFIX
 from .evaluation.metrics import definitions_help
 from .names import check_name
 from .spiders.user_agent import templated_user_agent
 from .archive.lock import ArchiveLock, ArchiveLocked, UnsafeLockFile
 from .commands.pagefile import GZIP_MAGIC, inflate, read_page
-from .runstats import RunCounts, limits_hit, page_accounting, summary_line
+from .runs.counts import RunCounts, limits_hit, page_accounting, summary_line
 from .timestamps import utc_columns
 
 # Package data (pyproject.toml), so that `newsspider demo` runs from an installed wheel; the tests serve it too.
@@ -231,7 +232,7 @@ def crawl(spider, sites_path, db_path, spider_args, settings_args, since, full, 
 
 def _crawl_sites(path, settings, args, db_path) -> int:
     from .spiders import sites_file
-    from .crawl import run_sites
+    from .runs.crawl import run_sites
 
     try:
         sites = sites_file.load(path)

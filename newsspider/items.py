@@ -94,7 +94,7 @@ class CrawledArticle:
     # The parser class and version that read the page (parsing.Parsed), for the archive's columns.
     parser: str | None = None
     parser_version: str | None = None
-    # Set by the dedupe pipeline for the store pipeline to act on.
+    # Set by the archive's write (archive/dedupe.py), what it found, for the caller to count; never read back.
     content_hash: str | None = None
     duplicate_of: str | None = None
     known: bool = False

@@ -82,12 +82,11 @@ CONCURRENT_ITEMS = 1
 ITEM_PIPELINES = {
     "newsspider.pipelines.parse.ParsePipeline": 50,
     "newsspider.pipelines.validate.ValidatePipeline": 100,
-    "newsspider.pipelines.dedupe.DedupePipeline": 200,
     "newsspider.pipelines.store.StorePipeline": 300,
 }
 EXTENSIONS = {
-    "newsspider.extensions.crawl_runs.CrawlRunRecorder": 500,
-    "newsspider.extensions.coverage.FieldCoverage": 510,
+    "newsspider.runs.recorder.CrawlRunRecorder": 500,
+    "newsspider.runs.coverage.FieldCoverage": 510,
 }
 
 # ---- incremental runs and the health alarm ------------------------------------------------

@@ -13,6 +13,10 @@ The rules (read from the AST, nothing is imported to check them):
   packages are loaded through importlib, which the AST does not see.
 - No module of newsspider/sites/ imports newsspider/parsing/: parsing/ loads the sites, so a site
   importing it back would be a circle at run time that the AST graph cannot show.
+- newsspider/archive/ is below the run and the Scrapy adapters: it imports from newsspider only
+  archive/ itself, items.py, timestamps.py and minhash.py, never runs/, pipelines/ or spiders/.
+- newsspider/runs/ (a run's life) is below the commands: it imports none of the modules that
+  start runs (cli, demo, worker, ingest, reparse), so a command may use any of runs/.
 """
 
 from __future__ import annotations
@@ -27,6 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "newsspider"
 PARSERS_MAY_IMPORT = {"newsspider.items"}
+ARCHIVE_MAY_IMPORT = {"newsspider.items", "newsspider.timestamps", "newsspider.archive.minhash"}
+COMMANDS = {
+    "newsspider.cli", "newsspider.commands.demo",
+    "newsspider.distributed.worker", "newsspider.distributed.ingest", "newsspider.commands.reparse",
+}
 
 
 def modules() -> dict[str, Path]:
@@ -164,6 +173,20 @@ def test_sites_do_not_import_the_parsing_room():
     found = {module: sorted(t for t in targets if _in(t, "newsspider.parsing"))
              for module, targets in graph().items() if _in(module, "newsspider.sites")}
     assert {module: targets for module, targets in found.items() if targets} == {}
+
+
+def test_the_archive_imports_nothing_above_it():
+    outside = {module: sorted(t for t in targets if not _in(t, "newsspider.archive") and t not in ARCHIVE_MAY_IMPORT)
+               for module, targets in graph().items() if _in(module, "newsspider.archive")}
+    assert {module: targets for module, targets in outside.items() if targets} == {}
+
+
+def test_runs_import_no_command():
+    found = {module: sorted(targets & COMMANDS) for module, targets in graph().items() if _in(module, "newsspider.runs")}
+    assert "newsspider.runs.recorder" in found  # the rule looks at the package it names
+    assert {module: targets for module, targets in found.items() if targets} == {}
+
+
 
 
 def test_migrations_import_no_live_code():

@@ -13,12 +13,12 @@ from scrapy.settings import Settings
 from tests.support.archive_helpers import CASES
 from tests.support.paths import FROZEN_NOW
 from newsspider.archive import Archive
-from newsspider.crawl import project_settings
+from newsspider.runs.crawl import project_settings
 from newsspider.distributed import RedisKeys, apply_worker_settings, connect, redact, request_codec
+from newsspider.distributed import check_name
 from newsspider.distributed import codec
 from newsspider.distributed.coordinator import Coordinator, alive_workers, token
 from newsspider.distributed.ingest import Ingest
-from newsspider.names import check_name
 from newsspider.items import CrawledArticle, RawFetch, SeenAgain, UnparsedPage
 from newsspider.parsing import parse
 from newsspider.sites.people_fr.spider import PeopleFrSpider
@@ -123,7 +123,7 @@ def test_a_worker_runs_nothing_that_opens_the_archive():
     assert set(pipelines) == {"newsspider.pipelines.parse.ParsePipeline", "newsspider.pipelines.validate.ValidatePipeline",
                               "newsspider.distributed.push.RedisPushPipeline"}
     assert pipelines["newsspider.pipelines.validate.ValidatePipeline"] < pipelines["newsspider.distributed.push.RedisPushPipeline"]
-    assert settings.getdict("EXTENSIONS")["newsspider.extensions.crawl_runs.CrawlRunRecorder"] is None
+    assert settings.getdict("EXTENSIONS")["newsspider.runs.recorder.CrawlRunRecorder"] is None
     assert settings["SCHEDULER"].endswith("RedisScheduler") and settings.getbool("SCHEDULER_PERSIST")
     assert settings["SCHEDULER_QUEUE_KEY"] == "newsspider:people_fr:requests"
     assert settings.getbool("NEWSSPIDER_INCREMENTAL") is False and settings.getbool("ARCHIVE_RECORD_RUNS") is False

@@ -76,7 +76,7 @@ def test_fallback_fields_are_stored_loaded_and_exported(tmp_path):
 
 
 # ---- the alarm says which field fell back ---------------------------------------------------------
-from newsspider import health  # noqa: E402
+from newsspider.runs import health  # noqa: E402
 
 
 def _run(fallback_share: float | None, articles: int = 10) -> dict:

@@ -177,7 +177,7 @@ def test_truncated_bodies_are_not_stored_even_when_scrapy_lets_them_through(tmp_
 def test_every_page_fetched_is_accounted_for_by_kind_in_crawl_runs(crawl):
     import json
 
-    from newsspider.runstats import NOT_FETCHED_KINDS, PAGE_KINDS, RunCounts, page_accounting
+    from newsspider.runs.counts import NOT_FETCHED_KINDS, PAGE_KINDS, RunCounts, page_accounting
 
     pages = json.loads(crawl.run_row["pages"])
     assert pages == page_accounting(crawl.stats)

@@ -1,4 +1,4 @@
-"""Every page a crawl fetches is accounted for by kind (newsspider/runstats.py's PAGE_KINDS): the kinds in
+"""Every page a crawl fetches is accounted for by kind (newsspider/runs/counts.py's PAGE_KINDS): the kinds in
 crawl_runs.pages sum to the pages fetched, and the summary line names the non-zero ones."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import shutil
 from tests.support.paths import FIXTURES, run_cli
 from newsspider.archive import Archive
 from newsspider.commands.mirror import MirrorServer
-from newsspider.runstats import PAGE_KINDS, RunCounts, page_accounting
+from newsspider.runs.counts import PAGE_KINDS, RunCounts, page_accounting
 
 PUBLIC = "https://www.example.org"
 BANK_PATH = "/2024/05/14/central-bank-holds-rates.html"

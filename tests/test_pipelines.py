@@ -13,7 +13,6 @@ from tests.support.paths import FROZEN_NOW
 from newsspider.archive import Archive
 from newsspider.items import CrawledArticle
 from newsspider.parsing import parse
-from newsspider.pipelines.dedupe import DedupePipeline
 from newsspider.pipelines.store import StorePipeline
 from newsspider.pipelines.validate import ValidatePipeline
 from newsspider.sites.people_fr.spider import PeopleFrSpider
@@ -26,12 +25,12 @@ def item(case_id="9074390", *, url=None, fetched_at="2026-01-01T00:00:00+00:00")
 
 
 class Chain:
-    """The three pipelines in ITEM_PIPELINES order, as Scrapy would run them."""
+    """The pipelines in ITEM_PIPELINES order, as Scrapy would run them (dedupe is the archive's write, in store)."""
 
     def __init__(self, db_path, **settings):
         self.crawler = get_crawler(PeopleFrSpider, {"ARCHIVE_DB": str(db_path), **settings})
         self.stats = self.crawler.stats
-        self.pipes = [cls.from_crawler(self.crawler) for cls in (ValidatePipeline, DedupePipeline, StorePipeline)]
+        self.pipes = [cls.from_crawler(self.crawler) for cls in (ValidatePipeline, StorePipeline)]
 
     def __enter__(self):
         for pipe in self.pipes:

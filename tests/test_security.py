@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.paths import ROOT
 from newsspider.archive import Archive
-from newsspider.crawl import project_settings
+from newsspider.runs.crawl import project_settings
 from newsspider.archive.lock import ArchiveLock
 from tests.support.faultcrawl import public, run_fault_crawl
 from tests.support.faults import HOSTILE_BODY, HOSTILE_HEADLINE, SECURITY_SECTION, faults
@@ -109,6 +109,7 @@ SQL_TEXT = re.compile(
 ALLOWED_SQL_PIECES = {
     # PRAGMA takes no parameters; an int of a float argument (a setting, ARCHIVE_BUSY_TIMEOUT).
     ("newsspider/archive/db.py", "connect"): {"int(busy_timeout * 1000)"},
+    ("newsspider/archive/db.py", "Archive.waiting"): {"int(seconds * 1000)", "int(self.busy_timeout * 1000)"},
     # "a.fetched_at >= ?" and "a.site = ?": a table alias fixed by the callers, values as placeholders.
     ("newsspider/archive/export.py", "_article_filter"): {"alias", '" and ".join(clauses)'},
     ("newsspider/archive/export.py", "iter_raw"): {'" and ".join(clauses)', "where"},

@@ -137,8 +137,8 @@ class _Signals:
 
 
 def test_the_health_alarm_counts_only_articles_whose_batch_was_committed(tmp_path, monkeypatch):
-    from newsspider import health
-    from newsspider.extensions.coverage import FieldCoverage
+    from newsspider.runs import health
+    from newsspider.runs.coverage import FieldCoverage
     from newsspider.pipelines.store import articles_stored
 
     stats, signals = _Stats(), _Signals()

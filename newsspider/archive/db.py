@@ -6,7 +6,6 @@ neardup.py inside the same transaction as the article it writes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -21,11 +20,10 @@ from sqlite_utils import Database
 
 from ..items import ARTICLE_FIELDS, JSON_COLUMNS, Article, CrawledArticle, SeenAgain, UnparsedPage
 from ..timestamps import utc_columns
-from . import neardup, raw, schema, versions
+from . import dedupe, neardup, raw, schema, versions
+from .dedupe import MIN_DUPLICATE_BODY_CHARS, content_hash  # noqa: F401 (the archive's names for them, as before)
 
 BUSY_TIMEOUT_S = 30.0
-# Bodies shorter than this are too generic ("Vidéo", "Lire la suite") to call two pages copies.
-MIN_DUPLICATE_BODY_CHARS = 200
 # Fields that depend on how a page was fetched, not on what it says.
 FETCH_FIELDS = frozenset({"url"})
 # What counts() reports: the articles and what is known about them, which an
@@ -36,12 +34,6 @@ COUNTED_TABLES = ("articles", "image_credits", "related_links", "article_urls", 
 
 def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def content_hash(body: str | None) -> str | None:
-    if not body:
-        return None
-    return hashlib.sha256(" ".join(body.split()).encode("utf-8")).hexdigest()
 
 
 DIR_MODE = 0o755
@@ -171,7 +163,8 @@ class Archive:
 
     def __init__(self, path: str | os.PathLike, *, busy_timeout: float | None = None):
         self.path = Path(path)
-        self.db = connect(self.path, busy_timeout=busy_timeout)
+        self.busy_timeout = BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout
+        self.db = connect(self.path, busy_timeout=self.busy_timeout)
         if schema.migrations.pending(self.db):
             # One writer migrates: a second opening at once waits for the lock, then finds nothing pending.
             with write_transaction(self.db):
@@ -180,22 +173,28 @@ class Archive:
     def close(self) -> None:
         self.db.close()
 
+    @contextmanager
+    def waiting(self, seconds: float | None) -> Iterator[Archive]:
+        """Writes inside wait up to `seconds` for another writer (ARCHIVE_BUSY_TIMEOUT), the connection's own wait after.
+
+        One archive serves a whole run: its articles wait as the setting says, its crawl_runs row as long as it always did.
+        """
+        if seconds is None or seconds == self.busy_timeout:
+            yield self
+            return
+        self.db.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+        try:
+            yield self
+        finally:
+            self.db.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+
     def __enter__(self) -> Archive:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
-    # ---- lookups used by the dedupe pipeline ---------------------------------------
-    def has_canonical(self, canonical_url: str) -> bool:
-        return self._article_id(canonical_url) is not None
-
-    def canonical_for_hash(self, digest: str) -> str | None:
-        row = self.db.execute(
-            "select canonical_url from articles where content_hash = ? order by id limit 1", [digest]
-        ).fetchone()
-        return row[0] if row else None
-
+    # ---- lookups -----------------------------------------------------------------------
     def _article_id(self, canonical_url: str) -> int | None:
         row = self.db.execute("select id from articles where canonical_url = ?", [canonical_url]).fetchone()
         if row:
@@ -244,77 +243,62 @@ class Archive:
 
     def _write_article(self, item: CrawledArticle) -> tuple[str, int]:
         article, seen = item.article, item.fetched_at
-        digest = item.content_hash or content_hash(article.body)
-        row = self.db.execute("select id from articles where canonical_url = ?", [article.canonical_url]).fetchone()
-        # A canonical URL with an article of its own updates it, even when its body is another's.
-        target = self._copy_target(item, digest) if row is None else None
-        if target is not None:
+        verdict = dedupe.judge(self.db, article)
+        # What the archive found, for the caller to count (the store's newsspider/dedupe/* stats); never read back here.
+        item.content_hash, item.known = verdict.content_hash, verdict.known
+        item.duplicate_of = verdict.copy_of[1] if verdict.copy_of is not None else None
+        if verdict.copy_of is not None:
+            target = verdict.copy_of[0]
             self._record_url(article.canonical_url, target, "same_body", seen)
             if article.url != article.canonical_url:
                 self._record_url(article.url, target, "same_body", seen)
-            self.db["articles"].update(target, {"last_seen": seen})
+            self._set(target, last_seen=seen)
             return "duplicate", target
-        if row is None:
-            article_id = self._insert(item)
+        if verdict.article_id is None:
+            article_id = self._insert(item, verdict.content_hash)
             neardup.index_and_link(self.db, article_id, article.body, seen)
             outcome = "new"
         else:
-            article_id = row[0]
+            article_id = verdict.article_id
             stored = self.load_article(article_id)
             changed = self.changed_fields(stored, article)
             if changed:
                 versions.record(self.db, article_id, stored, changed_fields=changed, changed_at=seen, cause="refetch")
-                self._update(article_id, item)
+                self._update(article_id, item, verdict.content_hash)
                 if "body" in changed:
                     neardup.index_and_link(self.db, article_id, article.body, seen)
                 outcome = "updated"
             else:
                 # Same content: the stored version and its fetch time stand.
-                self.db["articles"].update(article_id, {"last_seen": seen})
+                self._set(article_id, last_seen=seen)
                 outcome = "unchanged"
             if article.url == article.canonical_url:
                 # Fetched under its canonical URL at last (an alias may have come first).
-                self.db["articles"].update(article_id, {"url": article.url})
+                self._set(article_id, url=article.url)
         self._record_url(article.canonical_url, article_id, "canonical", seen)
         if article.url != article.canonical_url:
             self._record_url(article.url, article_id, "alias", seen)
         return outcome, article_id
 
-    def _copy_target(self, item: CrawledArticle, digest: str | None) -> int | None:
-        """The stored article this item is an exact copy of, if any; asked only when its canonical URL has no article."""
-        if digest is None:
-            return None
-        canonical_url = item.article.canonical_url
-        candidates = []
-        if item.duplicate_of:
-            candidates.append(item.duplicate_of)
-        row = self.db.execute("select article_id from article_urls where url = ? and reason = 'same_body'", [canonical_url]).fetchone()
-        for target_url in candidates:
-            found = self.db.execute("select id, content_hash from articles where canonical_url = ?", [target_url]).fetchone()
-            if found and found[1] == digest:
-                return found[0]
-        if row:
-            found = self.db.execute("select id, content_hash from articles where id = ?", [row[0]]).fetchone()
-            if found and found[1] == digest:
-                return found[0]
-        return None
+    def _set(self, article_id: int, **columns: str) -> None:
+        self.db["articles"].update(article_id, columns)
 
-    def _row(self, item: CrawledArticle) -> dict[str, Any]:
-        row = article_row(item.article, digest=item.content_hash or content_hash(item.article.body), fetched_at=item.fetched_at)
+    def _row(self, item: CrawledArticle, digest: str | None) -> dict[str, Any]:
+        row = article_row(item.article, digest=digest, fetched_at=item.fetched_at)
         row["last_seen"] = item.fetched_at
         if item.parser is not None:
             row["parser"], row["parser_version"] = item.parser, item.parser_version
         return row
 
-    def _insert(self, item: CrawledArticle) -> int:
-        row = self._row(item)
+    def _insert(self, item: CrawledArticle, digest: str | None) -> int:
+        row = self._row(item, digest)
         row["first_seen"] = item.fetched_at
         article_id = self.db["articles"].insert(row).last_pk
         write_children(self.db, article_id, item.article)
         return article_id
 
-    def _update(self, article_id: int, item: CrawledArticle) -> None:
-        row = self._row(item)
+    def _update(self, article_id: int, item: CrawledArticle, digest: str | None) -> None:
+        row = self._row(item, digest)
         row.pop("url")  # keep the URL it was first fetched from
         self.db["articles"].update(article_id, row)
         self.db.execute("delete from image_credits where article_id = ?", [article_id])

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
-from .db import connect
+from sqlite_utils import Database
 
 
 @dataclass(frozen=True)
@@ -19,14 +17,10 @@ class Known:
 
 
 class Frontier:
-    """Lookups on the archive for spiders deciding what to fetch. An archive not yet created knows nothing."""
+    """Lookups on the archive for spiders deciding what to fetch, on a connection the caller owns (a crawl's: its run's archive)."""
 
-    def __init__(self, db_path: str | os.PathLike):
-        self.db = connect(db_path, readonly=True) if Path(db_path).exists() else None
-
-    def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
+    def __init__(self, db: Database | None):
+        self.db = db
 
     def lookup(self, url: str) -> Known | None:
         if self.db is None:

@@ -437,7 +437,7 @@ def m013_parser_version(db: Database) -> None:
 
 @migrations()
 def m014_page_accounting(db: Database) -> None:
-    # What became of every page a run fetched, by kind (newsspider/runstats.py's PAGE_KINDS), as JSON.
+    # What became of every page a run fetched, by kind (newsspider/runs/counts.py's PAGE_KINDS), as JSON.
     db["crawl_runs"].add_column("pages", str)
 
 

@@ -8,10 +8,10 @@ import click
 
 from ..archive.db import connect
 from ..archive.read import EXAMPLE_QUERY, article_by_url_ending, article_listing
-from ..crawl import project_settings, run_crawl
+from ..runs.crawl import project_settings, run_crawl
 from .mirror import MirrorServer, people_fr_mounts
 from ..sites.people_fr import CANONICAL_HOST
-from ..runstats import page_accounting, summary_line
+from ..runs.counts import page_accounting, summary_line
 
 
 def mirror_plan(mirror_dir: Path) -> dict[str, str]:

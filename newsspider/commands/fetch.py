@@ -128,7 +128,7 @@ def fetch_article(url: str, *, contact: str | None = None, timeout: float = DEFA
     Raises FetchError (RobotsDisallowed when robots.txt forbids the page) or ParseError."""
     from datetime import datetime, timezone
 
-    from ..crawl import project_settings
+    from ..runs.crawl import project_settings
     from ..parsing import parse
 
     agent = agent or user_agent(project_settings({"NEWSSPIDER_CONTACT": contact} if contact else None))

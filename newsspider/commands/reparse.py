@@ -17,13 +17,12 @@ from typing import Callable
 
 from ..archive import reparse_store
 from ..archive.db import Archive, content_hash, utcnow, write_transaction
-from ..crawl import project_settings
+from ..runs.crawl import project_settings
 from ..items import CrawledArticle
 from ..parsing import parse, parser_for
 from ..parsing.budget import ParseTimeout, time_limit
 from ..parsers import ParseError
 from ..parsers.normalize import normalize
-from ..pipelines.dedupe import Deduper
 from ..settings import PARSE_TIME_LIMIT_SECONDS
 
 # Identity, not content: a re-parse that finds another canonical URL is counted, not applied.
@@ -96,9 +95,7 @@ def _reparse_page(archive: Archive, required: tuple[str, ...], page: dict, site:
     if page["article_id"] is None:
         if site and article.site != site:
             return "other_site"
-        # A fresh Deduper: one kept across pages would remember a hash's first copy from an
-        # earlier page, where the archive, changed since by re-parses, may now name another.
-        Deduper(archive).judge(item)
+        # The archive's write dedupes it against what the archive holds now, re-parses of earlier pages included.
         _, article_id = archive.write_article(item)
         reparse_store.attach(archive.db, page["id"], article_id)
         result.by_parser[by] += 1

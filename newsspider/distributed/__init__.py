@@ -205,8 +205,8 @@ def worker_id() -> str:
 
 
 # Components that open the SQLite archive: a worker runs none of them.
-ARCHIVE_PIPELINES = ("newsspider.pipelines.dedupe.DedupePipeline", "newsspider.pipelines.store.StorePipeline")
-ARCHIVE_EXTENSIONS = ("newsspider.extensions.crawl_runs.CrawlRunRecorder",)
+ARCHIVE_PIPELINES = ("newsspider.pipelines.store.StorePipeline",)
+ARCHIVE_EXTENSIONS = ("newsspider.runs.recorder.CrawlRunRecorder",)
 PUSH_PIPELINE = "newsspider.distributed.push.RedisPushPipeline"
 INFLIGHT_MIDDLEWARE = "newsspider.distributed.scheduler.InFlightTagger"
 

@@ -27,13 +27,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..archive.db import Archive
-from .. import health
-from ..crawl import run_exit_code
+from ..runs import health
+from ..runs.crawl import run_exit_code
 from . import RETRY_SECONDS, RedisKeys, codec, connect, known, redact
 from .coordinator import alive_workers
 from ..items import CrawledArticle
-from ..pipelines.dedupe import Deduper
-from ..runstats import RunCounts, run_status
+from ..runs.counts import RunCounts, run_status
 from ..settings import INGEST_LINGER_SECONDS
 
 logger = logging.getLogger(__name__)
@@ -99,7 +98,6 @@ class Ingest:
         self.server = server
         self.keys = keys
         self.archive = archive
-        self.deduper = Deduper(archive)
         self.batch_size = max(1, batch_size)
         self.linger_seconds = linger_seconds
         self.idle_seconds = idle_seconds
@@ -244,8 +242,6 @@ class Ingest:
                 other_ids.append(message_id)
             else:
                 spiders[message.spider or "?"] += 1
-                if isinstance(message.item, CrawledArticle):
-                    self.deduper.judge(message.item)
                 items.append((message_id, data, message.item))
         skipped = len(decoded) - len(items) - len(other_ids)
         if skipped:

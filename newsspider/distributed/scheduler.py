@@ -28,7 +28,7 @@ from redis.exceptions import RedisError
 from scrapy.utils.asyncio import call_later, create_looping_call
 
 from ..items import CrawledArticle, PendingParse, UnparsedPage
-from ..runstats import RunCounts
+from ..runs.counts import RunCounts
 from . import LEASE_SECONDS, codec, keys_from_settings, worker_id
 from .coordinator import Coordinator, token
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
-from ..crawl import EXIT_FAILED, EXIT_OK, CrawlResult, run_crawl
+from ..runs.crawl import EXIT_FAILED, EXIT_OK, CrawlResult, run_crawl
 from . import RETRY_SECONDS, RedisKeys, apply_worker_settings, connect, persistence_warning, redact, worker_id
 from .coordinator import Coordinator
-from ..runstats import limits_hit
+from ..runs.counts import limits_hit
 
 
 class RedisUnavailable(RuntimeError):

@@ -1,1 +1,1 @@
-"""Item pipelines, one concern per module, in ITEM_PIPELINES order: validate, dedupe, store."""
+"""Item pipelines, one concern per module, in ITEM_PIPELINES order: parse, validate, store (whose archive write dedupes)."""

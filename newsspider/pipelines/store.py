@@ -1,4 +1,9 @@
-"""Store: batched, transactional writes into the SQLite archive, each article with the response it came from."""
+"""Store: batched, transactional writes into the SQLite archive, each article with the response it came from.
+
+The archive is the run's (runs/record.py), held from open_spider to close_spider; the archive's
+write applies the dedupe rule (archive/dedupe.py) in the batch's transaction, and the store counts
+its verdicts (newsspider/dedupe/known_url, same_body) from what each committed article came to.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ from scrapy.utils.defer import deferred_from_coro
 
 from ..archive.db import BUSY_TIMEOUT_S, Archive
 from ..items import CrawledArticle, SeenAgain, UnparsedPage
-from ..runstats import WRITE_ERROR, WRITE_FAILED
+from ..runs.counts import WRITE_FAILED
+from ..runs.record import Run
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +50,7 @@ class StorePipeline:
                  busy_timeout: float = BUSY_TIMEOUT_S):
         self.crawler = crawler
         self.stats = crawler.stats
+        self.run = Run.of(crawler, db_path)
         self.db_path = db_path
         self.batch_size = max(1, batch_size)
         self.flush_seconds = flush_seconds
@@ -67,13 +74,14 @@ class StorePipeline:
         return pipe
 
     def open_spider(self, spider=None):
-        self.archive = Archive(self.db_path, busy_timeout=self.busy_timeout)
+        self.archive = self.run.hold()
 
     def close_spider(self, spider=None):
         try:
             self.flush()
         finally:
-            self.archive.close()
+            self.archive = None
+            self.run.release()
 
     def item_dropped(self, item, response=None, exception=None, spider=None):
         page = UnparsedPage.dropped(item, exception)
@@ -106,10 +114,16 @@ class StorePipeline:
         except STORAGE_ERRORS as exc:
             self._fail(batch, exc)
             return
+        committed = [item for item in batch if isinstance(item, CrawledArticle) and id(item) not in self._refused]
         signals_ = getattr(self.crawler, "signals", None)
         if signals_ is not None:
-            stored = [item.article for item in batch if isinstance(item, CrawledArticle) and id(item) not in self._refused]
-            signals_.send_catch_log(articles_stored, articles=stored)
+            signals_.send_catch_log(articles_stored, articles=[item.article for item in committed])
+        for item in committed:
+            # The archive's dedupe verdicts, as it wrote them on each item.
+            if item.known:
+                self.stats.inc_value("newsspider/dedupe/known_url")
+            if item.duplicate_of:
+                self.stats.inc_value("newsspider/dedupe/same_body")
         for outcome, n in counts.items():
             if outcome in ARTICLE_OUTCOMES:
                 self.stats.inc_value(f"newsspider/stored/{outcome}", n)
@@ -122,14 +136,15 @@ class StorePipeline:
 
     def _write(self, batch):
         """One transaction for the batch, retried on storage errors; raises the last one."""
-        run_id = self.stats.get_value("newsspider/run_id")
+        run_id = self.run.id
         delay = self.retry_seconds
         for attempt in range(self.retries + 1):
             try:
                 # Written in the reactor thread: a writer thread was measured slower (bench/crawl.py),
                 # its Python work (MinHash) fighting the crawl for the GIL. A retry's wait blocks the
                 # crawl too, briefly: nothing more can be stored until the archive takes writes again.
-                return self.archive.write(batch, run_id=run_id)
+                with self.archive.waiting(self.busy_timeout):
+                    return self.archive.write(batch, run_id=run_id)
             except STORAGE_ERRORS as exc:
                 if attempt == self.retries:
                     raise
@@ -139,7 +154,8 @@ class StorePipeline:
                 delay *= 2
             except Exception as exc:
                 logger.warning("a batch of %d failed (%s: %s); writing its items one by one", len(batch), type(exc).__name__, exc)
-                return self._write_one_by_one(batch, run_id)
+                with self.archive.waiting(self.busy_timeout):
+                    return self._write_one_by_one(batch, run_id)
 
     def _write_one_by_one(self, batch, run_id):
         counts = {}
@@ -163,7 +179,7 @@ class StorePipeline:
 
     def _fail(self, batch, exc: BaseException) -> None:
         self.failed = f"{type(exc).__name__}: {exc}"
-        self.stats.set_value(WRITE_ERROR, self.failed)
+        self.run.fail(self.failed)
         self.stats.inc_value("newsspider/unwritten", len(batch))
         logger.error("cannot write to the archive %s, stopping the crawl: %s (%d items not stored; the next run fetches them again)",
                      self.db_path, self.failed, len(batch))

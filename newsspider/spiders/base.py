@@ -10,7 +10,7 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 from .user_agent import templated_user_agent
 from ..items import CrawledArticle, PendingParse, RawFetch, SeenAgain, UnparsedPage
 from ..parsing.pool import DEFAULT_PARSE_FUNCTION, parse_for_crawl, parse_workers
-from ..runstats import LIMITS_PREFIX
+from ..runs.counts import LIMITS_PREFIX
 
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "text/plain")

@@ -67,7 +67,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from .hostmap import HostMap
 from ..parsers.urls import absolute, strip_tracking
-from ..runstats import LIMITS_PREFIX
+from ..runs.counts import LIMITS_PREFIX
 from .base import ArchiveSpider, content_kind
 from .feeds import Reader, parse_date, ungzip
 from .pagekind import looks_like_article_url, looks_like_listing, looks_like_page_url

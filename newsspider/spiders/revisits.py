@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from ..archive.frontier import Frontier
 from ..parsers.dates import url_date
+from ..runs.record import Run
 
 
 @dataclass
@@ -28,8 +30,13 @@ class Decision:
 
 
 class Revisits:
-    def __init__(self, frontier: Frontier | None, recheck_days: float, crawler):
+    def __init__(self, frontier: Frontier | None, recheck_days: float, crawler, run: Run | None = None):
         self.frontier = frontier
+        # An incremental crawl asks the run's archive (runs/record.py), which the store holds open: no
+        # connection of its own, held from the first lookup. An archive not yet created when the crawl
+        # began knows nothing all along, as when the frontier was a connection opened at the start.
+        self.run = run if run is not None and Path(run.db_path).exists() else None
+        self._holding = False
         # Scrapy sets crawler.stats only when the crawl starts, after the spider is built.
         self.crawler = crawler
         self.recheck_since = datetime.now(timezone.utc) - timedelta(days=recheck_days)
@@ -45,17 +52,27 @@ class Revisits:
             server = connect(settings.get("REDIS_URL"), settings.getfloat("REDIS_RETRY_SECONDS", RETRY_SECONDS))
             frontier = KnownInRedis(server, keys_from_settings(settings))
         elif settings.getbool("NEWSSPIDER_INCREMENTAL", True):
-            frontier = Frontier(settings.get("ARCHIVE_DB", "archive.db"))
+            return cls(None, settings.getfloat("NEWSSPIDER_RECHECK_DAYS", 3.0), crawler, run=Run.of(crawler))
         else:
             frontier = None
         return cls(frontier, settings.getfloat("NEWSSPIDER_RECHECK_DAYS", 3.0), crawler)
 
     def close(self) -> None:
-        if self.frontier is not None:
+        if self._holding:
+            self._holding = False
+            self.run.release()
+        elif self.frontier is not None:
             self.frontier.close()
 
+    def _frontier(self):
+        if self.frontier is None and self.run is not None:
+            self.frontier = Frontier(self.run.hold().db)
+            self._holding = True
+        return self.frontier
+
     def decide(self, public_url: str) -> Decision:
-        known = self.frontier.lookup(public_url) if self.frontier is not None else None
+        frontier = self._frontier()
+        known = frontier.lookup(public_url) if frontier is not None else None
         if known is None:
             return Decision("fetch")
         newest = known.newest

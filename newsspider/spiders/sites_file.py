@@ -79,7 +79,7 @@ def site_spiders() -> list[str]:
 def _spider_arguments(name: str) -> list[str]:
     from scrapy.spiderloader import SpiderLoader
 
-    from ..crawl import project_settings
+    from ..runs.crawl import project_settings
 
     return SpiderLoader.from_settings(project_settings()).load(name).arguments()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-# Set by the store pipeline when the archive refused a write: the run stops, and did not finish.
+# The stat that copies the run's write error (runs/record.py's Run.write_error) for crawl_runs.stats.
 WRITE_ERROR = "newsspider/write_error"
 WRITE_FAILED = "write_failed"
 
@@ -105,9 +105,9 @@ def pages_line(pages: dict[str, int]) -> str:
     return f"; PAGES: {', '.join(shown)}" if shown else ""
 
 
-def finish_reason(reason: str | None, stats: dict[str, Any]) -> str | None:
+def finish_reason(reason: str | None, write_error: str | None) -> str | None:
     """Scrapy's finish reason, unless a write failed: a crawl whose last batch the disk refused did not finish."""
-    if stats.get(WRITE_ERROR) and reason == "finished":
+    if write_error and reason == "finished":
         return WRITE_FAILED
     return reason
 

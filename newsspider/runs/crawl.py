@@ -7,13 +7,14 @@ import shutil
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from .runstats import WRITE_ERROR, RunCounts, finish_reason, run_status
+from .counts import RunCounts, finish_reason, run_status
+from .record import Run
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -39,17 +40,10 @@ class CrawlResult:
     status: str
     counts: RunCounts
     elapsed: float
-    stats: dict[str, Any]
+    stats: dict[str, Any]  # Scrapy's, for the summary's page accounting and limits (telemetry)
     error: str | None = None  # the crawl could not start (a spider argument refused)
-
-    @property
-    def failure(self) -> str | None:
-        """Why a run that started failed, when the crawl itself knows (the archive refused a write)."""
-        return self.stats.get(WRITE_ERROR)
-
-    @property
-    def alarms(self) -> list[dict]:
-        return self.stats.get("newsspider/alarms") or []
+    failure: str | None = None  # why a run that started failed, when the crawl itself knows (the archive refused a write)
+    alarms: list[dict] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -127,22 +121,26 @@ def _run_crawl(spider: str, *, settings: Settings, args: dict[str, str] | None =
     # A spider that refuses its arguments fails here, before any stats exist.
     deferred.addErrback(lambda failure: errors.append(failure.getErrorMessage()))
     process.start()
+    return _result(spider, crawler, errors, started)
+
+
+def _result(name: str, crawler: Crawler, errors: list[str], started: float, *, failed_if_refused: bool = False) -> CrawlResult:
+    """The crawl's outcome from its run record, and the counts from its stats when no recorder made them."""
     try:
         stats = crawler.stats.get_stats()
-    except RuntimeError:  # the crawl never started (the spider refused its arguments)
+    except (RuntimeError, AttributeError):  # the crawl never started (the spider refused its arguments)
         stats = {}
-    reason = finish_reason(stats.get("finish_reason"), stats)
-    counts = RunCounts.from_stats(stats)
-    return CrawlResult(
-        spider=spider,
-        run_id=stats.get("newsspider/run_id"),
-        finish_reason=reason,
-        status=run_status(reason, counts),
-        counts=counts,
-        elapsed=time.monotonic() - started,
-        stats=stats,
-        error=errors[0] if errors else None,
-    )
+    run = Run.of(crawler)
+    run.release_all()  # the run is over: an archive a holder failed to give back is closed all the same
+    if run.counts is not None:  # recorded in crawl_runs: the same figures
+        reason, status, counts = run.finish_reason, run.status, run.counts
+    else:
+        reason = finish_reason(stats.get("finish_reason"), run.write_error)
+        counts = RunCounts.from_stats(stats)
+        status = run_status(reason, counts)
+    return CrawlResult(spider=name, run_id=run.id, finish_reason=reason, status="failed" if failed_if_refused and errors else status,
+                       counts=counts, elapsed=time.monotonic() - started, stats=stats, error=errors[0] if errors else None,
+                       failure=run.write_error, alarms=run.alarms)
 
 
 SITE_PRIORITY = 45  # a sites file's per-site settings: over -s (cmdline, 40)
@@ -173,16 +171,4 @@ def run_sites(sites, *, settings: Settings) -> list[CrawlResult]:
             deferred.addErrback(lambda failure, errors=errors: errors.append(failure.getErrorMessage()))
             crawlers.append((site, crawler, errors))
         process.start()
-        results = []
-        for site, crawler, errors in crawlers:
-            try:
-                stats = crawler.stats.get_stats()
-            except (RuntimeError, AttributeError):
-                stats = {}
-            reason = finish_reason(stats.get("finish_reason"), stats)
-            counts = RunCounts.from_stats(stats)
-            results.append(CrawlResult(spider=site.name, run_id=stats.get("newsspider/run_id"), finish_reason=reason,
-                                       status=run_status(reason, counts) if not errors else "failed", counts=counts,
-                                       elapsed=time.monotonic() - started, stats=stats,
-                                       error=errors[0] if errors else None))
-        return results
+        return [_result(site.name, crawler, errors, started, failed_if_refused=True) for site, crawler, errors in crawlers]

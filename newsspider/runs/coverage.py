@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scrapy.exceptions import NotConfigured
 
-from .. import health
+from . import health
 from ..pipelines.store import articles_stored
 
 
