@@ -441,8 +441,8 @@ def extract(source, url, batch, now, timeout, settings_args):
     if source and source.split(":", 1)[0].lower() in ("http", "https") and "://" in source:
         if url and url != source:
             raise click.UsageError("a URL source is its own --url; pass one or the other")
-        article = _extract_live(source, moment, timeout, settings_args)
-        click.echo(json.dumps(_article_dict(article), ensure_ascii=False, indent=2))
+        page, article = _extract_live(source, moment, timeout, settings_args)
+        _print_article(source, article, moment, page.body)
         return
     if not source or not url:
         raise click.UsageError("pass a URL, or FILE (or - for stdin) with --url URL (or --batch)")
@@ -467,7 +467,12 @@ def extract(source, url, batch, now, timeout, settings_args):
             article = parse(data, url, now=moment)
     except (ParseTimeout, ParseError) as exc:
         raise click.ClickException(f"cannot parse {name}: {exc}") from exc
-    if (reason := _normalized(article, moment, data)) is not None:
+    _print_article(name, article, moment, data)
+
+
+def _print_article(name: str, article, moment, html: bytes) -> None:
+    """The article as JSON, once judged as the crawl judges it: the same for a FILE, stdin and a URL."""
+    if (reason := _normalized(article, moment, html)) is not None:
         click.echo(f"newsspider extract: {name} is an error page served as a page, not an article (soft error page: {reason})", err=True)
         sys.exit(EXTRACT_NOT_AN_ARTICLE)
     click.echo(json.dumps(_article_dict(article), ensure_ascii=False, indent=2))
@@ -479,13 +484,13 @@ class _SoftError(Exception):
 
 def _extract_live(url: str, moment, timeout: float, settings_args):
     """Fetch and parse one live page, as newsspider.commands.fetch does; exit 3 when it cannot be fetched."""
-    from .commands.fetch import FetchError, fetch_article
+    from .commands.fetch import FetchError, fetch_and_parse
     from .spiders.user_agent import user_agent
     from .parsers import ParseError
 
     agent = user_agent(project_settings(_pairs(settings_args, "-s")))
     try:
-        return fetch_article(url, agent=agent, timeout=timeout, now=moment)
+        return fetch_and_parse(url, agent=agent, timeout=timeout, now=moment)
     except FetchError as exc:
         click.echo(f"newsspider extract: cannot fetch {url}: {exc}", err=True)
         sys.exit(EXTRACT_CANNOT_FETCH)

@@ -54,3 +54,24 @@ def test_extract_stdin_with_url():
     assert invoke("-", input=b"<html></html>").exit_code == 2
     missing = invoke("no-such-page.html", "--url", SEED["url"])
     assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_extract_a_live_url_judges_the_page_as_extract_file_does(tmp_path):
+    # One rule for a URL and a FILE: the soft-error verdict (exit 4, no article) and the cleaning.
+    from tests.test_soft_errors import ERROR_PAGES
+
+    gone = "/2024/05/15/gone.html"
+    routes = {**ROUTES, gone: (200, "text/html; charset=utf-8", ERROR_PAGES["english"])}
+    with pages(routes) as (base, seen):
+        live_error = invoke(f"{base}{gone}")
+        live_story = invoke(f"{base}/2024/05/01/story.html")
+    assert gone in [p for p, _ in seen]  # fetched, then judged
+    (tmp_path / "gone.html").write_bytes(ERROR_PAGES["english"])
+    (tmp_path / "story.html").write_bytes(ARTICLE_HTML)
+    file_error = invoke("--url", f"{base}{gone}", str(tmp_path / "gone.html"))
+    file_story = invoke("--url", f"{base}/2024/05/01/story.html", str(tmp_path / "story.html"))
+    assert live_error.exit_code == file_error.exit_code == 4
+    assert "is an error page served as a page, not an article (soft error page: " in live_error.output
+    assert live_error.output.split("(soft error page: ")[1] == file_error.output.split("(soft error page: ")[1]
+    assert live_story.exit_code == file_story.exit_code == 0
+    assert json.loads(live_story.output) == json.loads(file_story.output)

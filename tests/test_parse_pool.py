@@ -85,3 +85,21 @@ def test_a_stopped_crawl_stops_its_parser_processes(tmp_path, monkeypatch, stop_
     assert time.monotonic() - started < 90
     assert _alive(tmp_path / "pids") == []
     assert "Traceback" not in run["stderr"], run["stderr"][-3000:]
+
+
+def test_worker_cpu_is_read_from_proc_and_the_file_closed():
+    import gc
+    import os
+    import warnings
+    from pathlib import Path
+
+    from newsspider.parsing.pool import _cpu_seconds
+
+    if not Path(f"/proc/{os.getpid()}/stat").exists():
+        pytest.skip("no /proc here: _cpu_seconds answers 0")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        assert _cpu_seconds(os.getpid()) > 0  # this process has parsed its imports at least
+        gc.collect()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+    assert _cpu_seconds(None) == 0.0

@@ -126,6 +126,13 @@ def fetch_article(url: str, *, contact: str | None = None, timeout: float = DEFA
     replaces it whole), after asking the site's robots.txt, one request (redirects followed), a
     timeout and a size cap. `now` bounds the page's dates (default: the fetch time).
     Raises FetchError (RobotsDisallowed when robots.txt forbids the page) or ParseError."""
+    return fetch_and_parse(url, contact=contact, timeout=timeout, max_bytes=max_bytes, agent=agent, now=now)[1]
+
+
+def fetch_and_parse(url: str, *, contact: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+                    max_bytes: int = DEFAULT_MAX_BYTES, agent: str | None = None, now=None):
+    """fetch_article, with the page it read: (FetchedPage, Article). `extract URL` judges the page's
+    bytes by the soft-error rule, as `extract FILE` does."""
     from datetime import datetime, timezone
 
     from ..runs.crawl import project_settings
@@ -136,7 +143,7 @@ def fetch_article(url: str, *, contact: str | None = None, timeout: float = DEFA
         raise RobotsDisallowed(f"robots.txt of {urlsplit(url).netloc} disallows {url}")
     now = now or datetime.now(timezone.utc).replace(microsecond=0)
     page = fetch_page(url, user_agent=agent, timeout=timeout, max_bytes=max_bytes)
-    return parse(page.body, page.url, now=now, encoding=page.charset)
+    return page, parse(page.body, page.url, now=now, encoding=page.charset)
 
 
 class _CallableModule(types.ModuleType):

@@ -96,7 +96,8 @@ def _cpu_seconds(pid: int | None) -> float:
     """CPU seconds process `pid` has used (0 where /proc cannot tell): workers are grandchildren of the
     crawl (through the forkserver), so a wait4 on the crawl may not include them."""
     try:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError, TypeError):
         return 0.0
