@@ -6,7 +6,8 @@ import re
 import tomllib
 
 from conftest import ROOT
-from newsspider import crawl, settings
+from newsspider import settings
+from newsspider.runs import crawl
 from newsspider.archive import Archive
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
