@@ -110,6 +110,8 @@ ALLOWED_SQL_PIECES = {
     # PRAGMA takes no parameters; an int of a float argument (a setting, ARCHIVE_BUSY_TIMEOUT).
     ("newsspider/archive/db.py", "connect"): {"int(busy_timeout * 1000)"},
     ("newsspider/archive/db.py", "Archive.waiting"): {"int(seconds * 1000)", "int(self.busy_timeout * 1000)"},
+    # Column names from article_row (the constant field lists), one placeholder per value.
+    ("newsspider/archive/db.py", "Archive._insert"): {"', '.join(columns)", "marks"},
     # "a.fetched_at >= ?" and "a.site = ?": a table alias fixed by the callers, values as placeholders.
     ("newsspider/archive/export.py", "_article_filter"): {"alias", '" and ".join(clauses)'},
     ("newsspider/archive/export.py", "iter_raw"): {'" and ".join(clauses)', "where"},

@@ -141,20 +141,23 @@ def article_row(article: Article, *, digest: str | None, fetched_at: str) -> dic
     return row
 
 
+CREDIT_KEYS = ("raw", "agency", "photographer", "caption")
+
+
 def write_children(db: Database, article_id: int, article: Article,
                    tables: Collection[str] = ("image_credits", "related_links")) -> None:
     """Insert the article's credits and links (those of `tables`); the caller deletes the old ones first."""
-    # sqlite-utils inspects the table even for nothing to insert (0.1 ms each): most articles have no credits.
+    # Plain SQL, not sqlite-utils' insert_all, which asks sqlite_master three times per table and call
+    # (bench/sql_per_article.py): the columns are the schema's, fixed.
     if article.image_credits and "image_credits" in tables:
-        db["image_credits"].insert_all(
-            ({"article_id": article_id, "position": i, **credit} for i, credit in enumerate(article.image_credits)),
-            batch_size=200,
+        db.conn.executemany(
+            "insert into image_credits (article_id, position, raw, agency, photographer, caption) values (?, ?, ?, ?, ?, ?)",
+            [(article_id, i, *(credit.get(k) for k in CREDIT_KEYS)) for i, credit in enumerate(article.image_credits)],
         )
     if article.related_links and "related_links" in tables:
-        db["related_links"].insert_all(
-            ({"article_id": article_id, "position": i, "title": link["title"], "url": link["url"]}
-             for i, link in enumerate(article.related_links)),
-            batch_size=200,
+        db.conn.executemany(
+            "insert into related_links (article_id, position, title, url) values (?, ?, ?, ?)",
+            [(article_id, i, link["title"], link["url"]) for i, link in enumerate(article.related_links)],
         )
 
 
@@ -256,7 +259,7 @@ class Archive:
             return "duplicate", target
         if verdict.article_id is None:
             article_id = self._insert(item, verdict.content_hash)
-            neardup.index_and_link(self.db, article_id, article.body, seen)
+            neardup.index_and_link(self.db, article_id, article.body, seen, fresh=True)
             outcome = "new"
         else:
             article_id = verdict.article_id
@@ -280,8 +283,12 @@ class Archive:
             self._record_url(article.url, article_id, "alias", seen)
         return outcome, article_id
 
-    def _set(self, article_id: int, **columns: str) -> None:
-        self.db["articles"].update(article_id, columns)
+    def _set(self, article_id: int, *, last_seen: str | None = None, url: str | None = None) -> None:
+        # Plain SQL: sqlite-utils' update asks sqlite_master first, on every call.
+        if last_seen is not None:
+            self.db.execute("update articles set last_seen = ? where id = ?", [last_seen, article_id])
+        if url is not None:
+            self.db.execute("update articles set url = ? where id = ?", [url, article_id])
 
     def _row(self, item: CrawledArticle, digest: str | None) -> dict[str, Any]:
         row = article_row(item.article, digest=digest, fetched_at=item.fetched_at)
@@ -293,7 +300,11 @@ class Archive:
     def _insert(self, item: CrawledArticle, digest: str | None) -> int:
         row = self._row(item, digest)
         row["first_seen"] = item.fetched_at
-        article_id = self.db["articles"].insert(row).last_pk
+        # Plain SQL: sqlite-utils' insert asks sqlite_master three times and opens a savepoint, per article.
+        # The column names are article_row's, from the constant field lists; every value is a placeholder.
+        columns = list(row)
+        marks = ", ".join("?" * len(columns))
+        article_id = self.db.execute(f"insert into articles ({', '.join(columns)}) values ({marks})", [row[c] for c in columns]).lastrowid
         write_children(self.db, article_id, item.article)
         return article_id
 

@@ -17,9 +17,11 @@ from . import minhash
 MIN_BODY_CHARS = 200
 
 
-def index(db: Database, article_id: int, body: str | None, mine: set[str] | None = None) -> list[int]:
-    """(Re)write the article's band keys; returns them. `mine`: the body's shingles, if the caller has them."""
-    db.execute("delete from minhash_bands where article_id = ?", [article_id])
+def index(db: Database, article_id: int, body: str | None, mine: set[str] | None = None, *, fresh: bool = False) -> list[int]:
+    """(Re)write the article's band keys; returns them. `mine`: the body's shingles, if the caller has them;
+    `fresh`: the article was inserted in this transaction, so it has no keys to delete."""
+    if not fresh:
+        db.execute("delete from minhash_bands where article_id = ?", [article_id])
     if not body or len(body) < MIN_BODY_CHARS:
         return []
     if mine is None:
@@ -29,9 +31,10 @@ def index(db: Database, article_id: int, body: str | None, mine: set[str] | None
     return keys
 
 
-def link(db: Database, article_id: int, mine: set[str], keys: list[int], detected_at: str) -> dict | None:
+def link(db: Database, article_id: int, mine: set[str], keys: list[int], detected_at: str, *, fresh: bool = False) -> dict | None:
     """Link the article (`mine`: its body's shingles) to the first copy of its story, if an earlier article matches. Returns the link."""
-    db.execute("delete from near_duplicates where article_id = ?", [article_id])
+    if not fresh:
+        db.execute("delete from near_duplicates where article_id = ?", [article_id])
     if not keys:
         return None
     marks = ",".join("?" * len(keys))
@@ -56,8 +59,8 @@ def link(db: Database, article_id: int, mine: set[str], keys: list[int], detecte
     return best
 
 
-def index_and_link(db: Database, article_id: int, body: str | None, detected_at: str) -> dict | None:
+def index_and_link(db: Database, article_id: int, body: str | None, detected_at: str, *, fresh: bool = False) -> dict | None:
     # Shingling is the costly step of both: done once.
     mine = minhash.shingles(body)
-    return link(db, article_id, mine, index(db, article_id, body, mine), detected_at)
+    return link(db, article_id, mine, index(db, article_id, body, mine, fresh=fresh), detected_at, fresh=fresh)
 
