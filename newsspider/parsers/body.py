@@ -80,7 +80,9 @@ def trafilatura_lines(page) -> list[str]:
     """
     import trafilatura
 
-    if sum(1 for _ in page.body.iter()) > TRAFILATURA_MAX_ELEMENTS:
+    # The nodes body.iter() walks (elements, comments, processing instructions), counted without walking them in Python.
+    nodes = len(page.elements) + int(page.body.xpath("count(descendant::comment()|descendant::processing-instruction())"))
+    if nodes > TRAFILATURA_MAX_ELEMENTS:
         # trafilatura's passes grow faster than the page; past this size the paragraph cluster
         # (the second opinion) is the body alone.
         return []
