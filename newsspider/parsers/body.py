@@ -186,6 +186,8 @@ def overrides(traf: list[str], *, cluster: Callable[[], list[str]], titles: list
     """
     lines = traf
     if rules.on("body.cluster_when_short"):
+        # Unconfirmed out of fold (it fires on one Fundus page), kept: there it is the only body, where
+        # trafilatura returns nothing (docs/EVALUATION.md gives the figures).
         cluster_text = cluster()
         if _words(lines) < SHORT_SHARE * _words(cluster_text):
             lines = cluster_text
