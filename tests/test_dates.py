@@ -300,3 +300,75 @@ def test_without_structured_dates_htmldate_is_the_floor():
     html = "<html lang='en'><body><article><h1>T</h1><p>Posted: 2024-03-05</p><p>Text of the story.</p></article></body></html>"
     found = _published(html, "https://example.com/story")
     assert found.source == "htmldate" and found.moment.date() == date(2024, 3, 5)
+
+
+# ---- the "Updated …" label scan: the regex is tried only where a label word starts -------------------
+def _leading_strings(items, limit: int) -> set[str]:
+    """The lowercase strings (up to `limit` characters) a parsed regex sequence can start with."""
+    from re import _constants as c
+
+    out = {""}
+    for op, arg in items:
+        if op is c.LITERAL:
+            chars = {chr(arg).lower()}
+        elif op is c.IN and all(o is c.LITERAL for o, _ in arg):
+            chars = {chr(v).lower() for _, v in arg}
+        else:
+            break
+        out = {s + ch for s in out for ch in chars}
+        if len(next(iter(out))) >= limit:
+            break
+    return out
+
+
+def test_every_updated_label_starts_with_a_listed_start():
+    """A label added to the regex but not to _UPDATED_STARTS would never be looked for."""
+    import re
+    from re import _constants as c, _parser
+
+    from newsspider.parsers.timestamps import _UPDATED_LABEL, _UPDATED_STARTS
+
+    (op, (_, _, _, group)), *_ = _parser.parse(_UPDATED_LABEL.pattern, re.I)
+    assert op is c.SUBPATTERN and _UPDATED_LABEL.groupindex["label"] == 1
+    (branch, (_, alternatives)), = list(group)
+    assert branch is c.BRANCH and len(alternatives) > 10
+    for alternative in alternatives:
+        for start in _leading_strings(list(alternative), 16):
+            assert any(start.startswith(s) for s in _UPDATED_STARTS), start
+
+
+@pytest.mark.parametrize("text", [
+    "Mis à jour le 12.03.2024 um 10:00 · Updated 3 hours ago, LAST UPDATED: March 4, 2024",
+    "Stand: 05.06.2023 Standard stand 1.2.2023 mise à jour : 3 juin 2021 Dernière mise à jour le 4 juin 2021",
+    "aktualisiert am 01.02.2023 aktualisiertaktualisiert am 2.2.2023 Güncelleme Tarihi: 12.10.2023 guncelleme 1.1.2020",
+    "ModifieD 2020-01-01T10:00 Bijgewerkt op 3 mei 2022 uppdaterad 2022-05-03 oppdatert 3.5.2022 opdateret 3.5.2022",
+    "zaktualizowano 3.05.2022 aggiornato il 3 maggio 2022 actualizado el 3 de mayo de 2022 hace 3 horas",
+    "\u212aelvin: aktualisiert 1.1.2020 (a Kelvin sign lowercases to k)",
+    "Updated 1.1.2020 and a long s: upda\u017fed? \u017ftand: 02.02.2020, \u0130stanbul uppdaterad 2020-02-02",
+    "no label here at all 12.12.2012", "",
+])
+def test_updated_label_scan_finds_what_finditer_finds(text):
+    from newsspider.parsers.timestamps import _UPDATED_LABEL, _UPDATED_STARTS, label_matches
+
+    expected = [(m.span(), m.group(0)) for m in _UPDATED_LABEL.finditer(text)]
+    assert [(m.span(), m.group(0)) for m in label_matches(_UPDATED_LABEL, _UPDATED_STARTS, text)] == expected
+
+
+def test_updated_label_scan_on_the_eval_pages():
+    """The same matches as finditer over the visible text of every page of the eval gate's copy of the Fundus pages."""
+    import json
+    from pathlib import Path
+
+    from newsspider.pagefile import read_page
+    from newsspider.parsers.page import Page
+    from newsspider.parsers.timestamps import _UPDATED_LABEL, _UPDATED_STARTS, label_matches
+
+    root = Path(__file__).parent / "fixtures" / "eval_fundus"
+    found = 0
+    for line in (root / "cases.jsonl").read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        text = Page(read_page(root / case["file"]), case["url"]).text
+        expected = [m.span() for m in _UPDATED_LABEL.finditer(text)]
+        assert [m.span() for m in label_matches(_UPDATED_LABEL, _UPDATED_STARTS, text)] == expected, case["url"]
+        found += len(expected)
+    assert found > 10  # the pages do hold labels: the comparison compared something

@@ -40,7 +40,9 @@ DEFINITIONS: dict[str, str] = {
                            "photographer of a predicted credit contain one another as whole casefolded words in order "
                            "(\"AP\" is in \"AP/Mandel Ngan\", not in \"Japan\"). One predicted credit finds one image "
                            "at most (greedy, in page order). Pooled over images; trafilatura extracts no credits (—)",
-    "pages/s": "pages over the seconds spent inside the extractor; reading and unzipping files excluded",
+    "pages/s": "pages over the seconds spent inside the extractor; reading and unzipping files excluded. The speed ratio "
+               "(pages/s of newsspider over the baseline's) is printed on these wall-clock seconds and, in brackets, on the "
+               "process's CPU seconds (time.process_time), which other jobs on a shared machine disturb less",
     "parse errors": "pages that raised, or for which the extractor returned nothing",
     "-/+ vs X": "per field, the pages on which newsspider is worse / better than baseline X by more than 0.05 (body "
                 "per-page F1, authors F1) or at all (title, date: 0 or 1 per page). A baseline is compared only on "

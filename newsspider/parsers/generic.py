@@ -216,6 +216,11 @@ class GenericParser(BaseParser):
         return self.page.body
 
     def image_credits(self) -> list[ImageCredit]:
+        return list(self._image_credits)
+
+    @cached_property
+    def _image_credits(self) -> list[ImageCredit]:
+        # Asked twice per page (the body leaves the captions out): the figures are walked once.
         found = figures.merge(figures.figure_credits(self.page), [c for c in self.content.credits if c.get("raw")])
         known = " | ".join(
             " ".join(str(c.get(k) or "") for k in ("raw", "agency", "photographer")) for c in found

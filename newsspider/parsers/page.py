@@ -127,7 +127,7 @@ class Page:
     def elements(self) -> list:
         """Every element of the body in document order. Holding them keeps lxml's proxies
         alive, so the several passes over the page do not rebuild them each time."""
-        return [el for el in self.body.iter() if isinstance(el.tag, str)]
+        return list(self.body.iter(etree.Element))
 
     @cached_property
     def position(self) -> dict:
@@ -138,7 +138,9 @@ class Page:
     def classed(self) -> list[tuple[object, str]]:
         """(element, "class id") for the elements that have either: what class hints look at."""
         out = []
-        for el in self.elements:
+        # XPath picks them in C; the proxies exist already (self.elements holds them).
+        self.elements  # noqa: B018
+        for el in self.body.xpath("descendant-or-self::*[@class or @id]"):
             cls, ident = el.get("class"), el.get("id")
             if cls or ident:
                 out.append((el, f"{cls or ''} {ident or ''}"))

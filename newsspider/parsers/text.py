@@ -73,29 +73,37 @@ def text_of(el, *, skip=None) -> str:
         # Nothing inside needs a space or hides text: lxml's C walk gives the same string, faster.
         return clean(el.text_content())
     parts: list[str] = []
-    skipping = 0
-    for event, node in etree.iterwalk(el, events=("start", "end", "comment", "pi")):
-        if event in ("comment", "pi"):
-            # Their own text is hidden, but the text after them is not.
-            if not skipping and node.tail:
-                parts.append(node.tail)
-            continue
-        tag = tag_of(node)
+    append = parts.append
+    # A hidden element's subtree is not walked at all: the walk goes on with its end, then its tail.
+    skipped = False
+    walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
         if event == "start":
-            if skipping or tag in INVISIBLE or (skip is not None and skip(node)):
-                skipping += 1
+            tag = node.tag
+            if type(tag) is not str or "}" in tag:
+                tag = tag_of(node)
+            if tag in INVISIBLE or (skip is not None and skip(node)):
+                walker.skip_subtree()
+                skipped = True
                 continue
             if tag in BLOCK or tag == "br":
-                parts.append(" ")
+                append(" ")
             if node.text:
-                parts.append(node.text)
-        else:
-            if skipping:
-                skipping -= 1
-            elif tag in BLOCK:
-                parts.append(" ")
-            if node is not el and node.tail and not skipping:
-                parts.append(node.tail)
+                append(node.text)
+        elif event == "end":
+            if skipped:
+                skipped = False
+            else:
+                tag = node.tag
+                if type(tag) is not str or "}" in tag:
+                    tag = tag_of(node)
+                if tag in BLOCK:
+                    append(" ")
+            if node is not el and node.tail:
+                append(node.tail)
+        elif node.tail:
+            # A comment's or processing instruction's own text is hidden, but the text after it is not.
+            append(node.tail)
     return clean("".join(parts))
 
 

@@ -46,6 +46,39 @@ _UPDATED_LABEL = re.compile(
     r"zaktualizowano|g[üu]ncelleme(?:\s+tarihi)?)\s*[:：]?\s*(?:[^\W\d_]{2,12},?\s+)?(?P<when>" + _DATE + ")",
     re.I,
 )
+# Every alternative of _UPDATED_LABEL's label starts with one of these (lowercase; tests/test_dates.py checks):
+# the regex is tried only where one starts. Scanning a page's text with it at every position was
+# the costliest regex of a parse (a case-blind alternation has no literal prefix to skip ahead by).
+_UPDATED_STARTS = ("mis", "derni", "updated", "last", "modified", "aktualisiert", "stand", "actualizado", "aggiornato", "bijgewerkt",
+                   "uppdaterad", "oppdatert", "opdateret", "zaktualizowano", "güncelleme", "guncelleme")
+# Characters that a case-blind regex equates with an ASCII letter while str.lower() does not (or not one to one):
+# "ı"/"İ" with "i", "ſ" with "s". A text holding one is scanned by the regex everywhere.
+_CASE_ODD = re.compile("[\u0130\u0131\u017f]")
+
+
+def label_matches(pattern: re.Pattern, starts: tuple[str, ...], text: str):
+    """pattern.finditer(text), for a case-blind pattern whose every match starts with one of `starts`
+    (lowercase): the same matches, the regex tried only at the positions where a start is written."""
+    if _CASE_ODD.search(text):
+        yield from pattern.finditer(text)
+        return
+    low = text.lower()
+    positions = set()
+    for start in starts:
+        at = low.find(start)
+        while at != -1:
+            positions.add(at)
+            at = low.find(start, at + 1)
+    end = 0
+    for at in sorted(positions):
+        if at < end:
+            continue
+        match = pattern.match(text, at)
+        if match:
+            yield match
+            end = max(match.end(), at + 1)
+
+
 _ISO_LIKE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 _HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
@@ -161,7 +194,7 @@ class PageDates:
             lambda: self._parse(jsonld.text(self.ld.get("dateModified")), "jsonld"),
             lambda: next((f for name in MODIFIED_META for v in self.page.meta.get(name, ()) if (f := self._parse(v, f"meta:{name}"))), None),
             lambda: self._microdata("dateModified"),
-            lambda: self._visible(_UPDATED_LABEL),
+            lambda: self._visible(_UPDATED_LABEL, _UPDATED_STARTS),
         ):
             found = candidate()
             if found:
@@ -170,7 +203,7 @@ class PageDates:
 
     def updated_line(self) -> str | None:
         """The visible "Updated …" line as printed, if there is one."""
-        found = self._visible(_UPDATED_LABEL)
+        found = self._visible(_UPDATED_LABEL, _UPDATED_STARTS)
         return found.raw if found else None
 
     def _microdata(self, prop: str) -> Found | None:
@@ -193,13 +226,13 @@ class PageDates:
                     return found
         return None
 
-    def _visible(self, pattern: re.Pattern) -> Found | None:
+    def _visible(self, pattern: re.Pattern, starts: tuple[str, ...]) -> Found | None:
         # One regex pass over the page's visible text: a label, then something shaped like a date.
         # dateparser is slow, and published, updated and the raw update line all ask: ask it once.
         if pattern in self._visible_cache:
             return self._visible_cache[pattern]
         result = None
-        for match in pattern.finditer(self.page.text):
+        for match in label_matches(pattern, starts, self.page.text):
             found = self._parse(match["when"], "visible")
             if found:
                 result = Found(found.moment, "visible", clean(match.group(0)))
