@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from newsspider.evaluation.cases import load_cases  # noqa: E402
 from newsspider.evaluation.run import NewsspiderExtractor, TrafilaturaExtractor  # noqa: E402
-from newsspider.parsers import GenericParser, parse, rules  # noqa: E402
+from newsspider.parsers import GenericParser, rules  # noqa: E402
+from newsspider.parsing import parse  # noqa: E402
 
 
 def main() -> None:

@@ -359,11 +359,11 @@ def test_updated_label_scan_on_the_eval_pages():
     import json
     from pathlib import Path
 
-    from newsspider.pagefile import read_page
+    from newsspider.commands.pagefile import read_page
     from newsspider.parsers.page import Page
     from newsspider.parsers.timestamps import _UPDATED_LABEL, _UPDATED_STARTS, label_matches
 
-    root = Path(__file__).parent / "fixtures" / "eval_fundus"
+    root = Path(__file__).parent / "fixtures" / "eval" / "fundus"
     found = 0
     for line in (root / "cases.jsonl").read_text(encoding="utf-8").splitlines():
         case = json.loads(line)
