@@ -4,7 +4,7 @@ The Python API (imports are lazy: `import newsspider` loads nothing else):
 
     >>> import newsspider
     >>> article = newsspider.parse(html, "https://www.example.org/2024/05/01/story.html")
-    >>> article = newsspider.commands.fetch("https://www.example.org/2024/05/01/story.html")   # one page, politely
+    >>> article = newsspider.fetch("https://www.example.org/2024/05/01/story.html")   # one page, politely
     >>> with newsspider.Archive("archive.db") as archive:                             # read-only
     ...     df = archive.to_pandas(site="people_fr")
 """

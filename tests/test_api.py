@@ -26,7 +26,7 @@ SEED = next(c for c in people_fr_articles() if c["id"] == "9074390")
 
 def test_import_is_cheap_and_has_no_circle():
     code = ("import sys, newsspider; assert [m for m in sys.modules if m.startswith(('newsspider.', 'scrapy', 'pandas'))] == []; "
-            "newsspider.Archive; newsspider.parse; newsspider.commands.fetch")
+            "newsspider.Archive; newsspider.parse; newsspider.fetch")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -44,15 +44,15 @@ def test_fetch_is_polite_and_parses():
               "/2024/05/01/story.html": (200, "text/html; charset=utf-8", ARTICLE_HTML),
               "/private/2024/05/01/story.html": (200, "text/html", ARTICLE_HTML)}
     with pages(routes) as (base, seen):
-        article = newsspider.commands.fetch(f"{base}/2024/05/01/story.html", contact="me@example.org")
+        article = newsspider.fetch(f"{base}/2024/05/01/story.html", contact="me@example.org")
         assert article.headline == "A local headline" and article.published_at == "2024-05-01T10:00:00+02:00"
         assert [p for p, _ in seen] == ["/robots.txt", "/2024/05/01/story.html"]
         assert all(ua.startswith("newsspider/") and "me@example.org" in ua for _, ua in seen)
         with pytest.raises(RobotsDisallowed):
-            newsspider.commands.fetch(f"{base}/private/2024/05/01/story.html")
+            newsspider.fetch(f"{base}/private/2024/05/01/story.html")
         assert "/private/2024/05/01/story.html" not in [p for p, _ in seen]
         with pytest.raises(FetchError, match="404"):
-            newsspider.commands.fetch(f"{base}/missing.html")
+            newsspider.fetch(f"{base}/missing.html")
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +155,7 @@ def test_readme_notebook_example(archive_path):
     code = re.search(r"```python\n(.*?)```", block, re.S).group(1)
     code = code.replace('"archive.db"', repr(str(archive_path))).replace('"page.html"', repr(str(SEED["path"])))
     code = code.replace('published_since="2016-06-01", until="2016-07-01", search="alibaba russ*"', 'published_since="2024-01-01", search="story"')
-    code = "\n".join(line for line in code.splitlines() if "newsspider.commands.fetch(" not in line)
+    code = "\n".join(line for line in code.splitlines() if "newsspider.fetch(" not in line)
     namespace: dict = {}
     exec(compile(code, "README.md", "exec"), namespace)
     assert len(namespace["df"]) == 60 and namespace["table"].num_rows == 10 and namespace["page"]["status"] == 200

@@ -120,7 +120,7 @@ def robots_allow(url: str, *, user_agent: str, timeout: float = DEFAULT_TIMEOUT)
 
 def fetch_article(url: str, *, contact: str | None = None, timeout: float = DEFAULT_TIMEOUT,
                   max_bytes: int = DEFAULT_MAX_BYTES, agent: str | None = None, now=None):
-    """`newsspider.commands.fetch(url)`: one page fetched politely and parsed, for a person at a prompt.
+    """`newsspider.fetch(url)`: one page fetched politely and parsed, for a person at a prompt.
 
     Politely: with the crawler's User-Agent (NEWSSPIDER_CONTACT, or `contact`, in it; `agent`
     replaces it whole), after asking the site's robots.txt, one request (redirects followed), a
@@ -147,8 +147,8 @@ def fetch_and_parse(url: str, *, contact: str | None = None, timeout: float = DE
 
 
 class _CallableModule(types.ModuleType):
-    """`newsspider.commands.fetch(url)` is the API's call, and `newsspider.commands.fetch` is this module (the package's lazy
-    attribute, so that `newsspider.commands.fetch.FetchError` is there too): so calling the module fetches."""
+    """`newsspider.fetch(url)` is the API's call, and `newsspider.commands.fetch` is this module (the package's lazy
+    attribute, so that `newsspider.fetch.FetchError` is there too): so calling the module fetches."""
 
     def __call__(self, url: str, **kwargs):
         return fetch_article(url, **kwargs)
