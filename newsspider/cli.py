@@ -483,7 +483,7 @@ class _SoftError(Exception):
 
 
 def _extract_live(url: str, moment, timeout: float, settings_args):
-    """Fetch and parse one live page, as newsspider.commands.fetch does; exit 3 when it cannot be fetched."""
+    """Fetch and parse one live page, as newsspider.fetch does; exit 3 when it cannot be fetched."""
     from .commands.fetch import FetchError, fetch_and_parse
     from .spiders.user_agent import user_agent
     from .parsers import ParseError

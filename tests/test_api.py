@@ -1,4 +1,4 @@
-"""The Python API: newsspider.parse, newsspider.commands.fetch (127.0.0.1 only) and newsspider.Archive."""
+"""The Python API: newsspider.parse, newsspider.fetch (127.0.0.1 only) and newsspider.Archive."""
 
 from __future__ import annotations
 

@@ -147,7 +147,7 @@ def fetch_and_parse(url: str, *, contact: str | None = None, timeout: float = DE
 
 
 class _CallableModule(types.ModuleType):
-    """`newsspider.fetch(url)` is the API's call, and `newsspider.commands.fetch` is this module (the package's lazy
+    """`newsspider.fetch(url)` is the API's call, and `newsspider.fetch` is this module (the package's lazy
     attribute, so that `newsspider.fetch.FetchError` is there too): so calling the module fetches."""
 
     def __call__(self, url: str, **kwargs):
