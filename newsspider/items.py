@@ -98,6 +98,9 @@ class CrawledArticle:
     content_hash: str | None = None
     duplicate_of: str | None = None
     known: bool = False
+    # What the write would compute, made by the parser process (parsing/precompute.py); the write
+    # checks it is of what it stores. Not part of the item's value.
+    precomputed: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass

@@ -145,6 +145,9 @@ PARSE_TIME_LIMIT_SECONDS = 20.0
 NEWSSPIDER_PARSE_WORKERS = "auto"
 # The parse function the workers import, by dotted name (tests plug in tests.support.slowparse.*).
 NEWSSPIDER_PARSE_FUNCTION = "newsspider.parsing.parse_page"
+# The workers also compress the raw response and make the near-duplicate band keys, work taken off
+# the crawl's thread (newsspider/parsing/precompute.py). A Redis worker, which stores nothing, does not.
+NEWSSPIDER_PARSE_PRECOMPUTE = True
 
 # ---- bounded memory ----------------------------------------------------------------------
 # The requests waiting to be fetched are kept on disk, in a folder made for the run under

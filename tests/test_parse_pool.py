@@ -20,6 +20,14 @@ def _articles(path):
         return sorted(archive.db.execute("select url, headline, body, published_at, authors from articles").fetchall())
 
 
+def _stored_bytes(path):
+    """Raw bodies and near-duplicate keys, by URL: what parser processes precompute for the write (precompute.py)."""
+    with Archive(path) as archive:
+        bodies = sorted(archive.db.execute("select sha256, compression, size, data from raw_bodies").fetchall())
+        bands = sorted(archive.db.execute("select a.url, b.band_key from minhash_bands b join articles a on a.id = b.article_id").fetchall())
+        return bodies, bands
+
+
 def _alive(pid_dir) -> list[int]:
     alive = []
     for name in os.listdir(pid_dir):
@@ -47,6 +55,8 @@ def test_a_crawl_through_the_pool_stores_what_an_in_process_crawl_stores(tmp_pat
     rows = _articles(tmp_path / "pool" / "archive.db")
     assert len(rows) == 5 and rows == _articles(tmp_path / "local" / "archive.db")
     assert pooled["stats"]["newsspider/articles_parsed"] == local["stats"]["newsspider/articles_parsed"] == 5
+    bodies, bands = _stored_bytes(tmp_path / "pool" / "archive.db")
+    assert bodies and bands and (bodies, bands) == _stored_bytes(tmp_path / "local" / "archive.db")
 
 
 @pytest.mark.parametrize("function, killed", [("endless", 0), ("deaf", 1)])

@@ -232,7 +232,8 @@ class Archive:
             return item.outcome
         outcome, article_id = self._write_article(item)
         if item.raw is not None:
-            raw.store(self.db, item.raw, fetched_at=item.fetched_at, article_id=article_id, outcome=outcome, run_id=run_id)
+            raw.store(self.db, item.raw, fetched_at=item.fetched_at, article_id=article_id, outcome=outcome, run_id=run_id,
+                      precomputed=item.precomputed)
         return outcome
 
     def _seen_again(self, item: SeenAgain) -> str:
@@ -259,7 +260,7 @@ class Archive:
             return "duplicate", target
         if verdict.article_id is None:
             article_id = self._insert(item, verdict.content_hash)
-            neardup.index_and_link(self.db, article_id, article.body, seen, fresh=True)
+            neardup.index_and_link(self.db, article_id, article.body, seen, fresh=True, precomputed=self._keys(item))
             outcome = "new"
         else:
             article_id = verdict.article_id
@@ -269,7 +270,7 @@ class Archive:
                 versions.record(self.db, article_id, stored, changed_fields=changed, changed_at=seen, cause="refetch")
                 self._update(article_id, item, verdict.content_hash)
                 if "body" in changed:
-                    neardup.index_and_link(self.db, article_id, article.body, seen)
+                    neardup.index_and_link(self.db, article_id, article.body, seen, precomputed=self._keys(item))
                 outcome = "updated"
             else:
                 # Same content: the stored version and its fetch time stand.
@@ -282,6 +283,11 @@ class Archive:
         if article.url != article.canonical_url:
             self._record_url(article.url, article_id, "alias", seen)
         return outcome, article_id
+
+    @staticmethod
+    def _keys(item: CrawledArticle) -> list[int] | None:
+        """The near-duplicate band keys a parser process made (parsing/precompute.py), if they are of the body stored."""
+        return item.precomputed.keys_for(item.article.body) if item.precomputed is not None else None
 
     def _set(self, article_id: int, *, last_seen: str | None = None, url: str | None = None) -> None:
         # Plain SQL: sqlite-utils' update asks sqlite_master first, on every call.

@@ -9,6 +9,8 @@ first copy never points at a later one.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from sqlite_utils import Database
 
 from . import minhash
@@ -17,22 +19,33 @@ from . import minhash
 MIN_BODY_CHARS = 200
 
 
-def index(db: Database, article_id: int, body: str | None, mine: set[str] | None = None, *, fresh: bool = False) -> list[int]:
-    """(Re)write the article's band keys; returns them. `mine`: the body's shingles, if the caller has them;
-    `fresh`: the article was inserted in this transaction, so it has no keys to delete."""
-    if not fresh:
-        db.execute("delete from minhash_bands where article_id = ?", [article_id])
+def keys(body: str | None, mine: set[str] | None = None) -> list[int]:
+    """The body's band keys, sorted (none for a short body). `mine`: its shingles, if the caller has them."""
     if not body or len(body) < MIN_BODY_CHARS:
         return []
     if mine is None:
         mine = minhash.shingles(body)
-    keys = sorted(set(minhash.band_keys(minhash.signature(mine))))
-    db.conn.executemany("insert or ignore into minhash_bands (band_key, article_id) values (?, ?)", [(k, article_id) for k in keys])
-    return keys
+    return sorted(set(minhash.band_keys(minhash.signature(mine))))
 
 
-def link(db: Database, article_id: int, mine: set[str], keys: list[int], detected_at: str, *, fresh: bool = False) -> dict | None:
-    """Link the article (`mine`: its body's shingles) to the first copy of its story, if an earlier article matches. Returns the link."""
+def index(db: Database, article_id: int, body: str | None, mine: set[str] | None = None, *, fresh: bool = False,
+          precomputed: list[int] | None = None) -> list[int]:
+    """(Re)write the article's band keys; returns them. `mine`: the body's shingles, if the caller has them;
+    `fresh`: the article was inserted in this transaction, so it has no keys to delete;
+    `precomputed`: keys(body), made elsewhere (a parser process: parsing/precompute.py)."""
+    if not fresh:
+        db.execute("delete from minhash_bands where article_id = ?", [article_id])
+    keys_ = keys(body, mine) if precomputed is None else precomputed
+    if not keys_:
+        return []
+    db.conn.executemany("insert or ignore into minhash_bands (band_key, article_id) values (?, ?)", [(k, article_id) for k in keys_])
+    return keys_
+
+
+def link(db: Database, article_id: int, mine: set[str] | Callable[[], set[str]], keys: list[int], detected_at: str, *,
+         fresh: bool = False) -> dict | None:
+    """Link the article (`mine`: its body's shingles, or a function that makes them) to the first copy of its
+    story, if an earlier article matches. Returns the link."""
     if not fresh:
         db.execute("delete from near_duplicates where article_id = ?", [article_id])
     if not keys:
@@ -45,6 +58,8 @@ def link(db: Database, article_id: int, mine: set[str], keys: list[int], detecte
         [*keys, article_id],
     ).fetchall()
     best = None
+    if candidates and callable(mine):
+        mine = mine()  # most articles have no candidate: their shingles are never needed
     for candidate, other, first in candidates:
         score = minhash.jaccard(mine, minhash.shingles(other))
         if score < minhash.THRESHOLD:
@@ -59,7 +74,11 @@ def link(db: Database, article_id: int, mine: set[str], keys: list[int], detecte
     return best
 
 
-def index_and_link(db: Database, article_id: int, body: str | None, detected_at: str, *, fresh: bool = False) -> dict | None:
+def index_and_link(db: Database, article_id: int, body: str | None, detected_at: str, *, fresh: bool = False,
+                   precomputed: list[int] | None = None) -> dict | None:
+    if precomputed is not None:
+        return link(db, article_id, lambda: minhash.shingles(body), index(db, article_id, body, fresh=fresh, precomputed=precomputed),
+                    detected_at, fresh=fresh)
     # Shingling is the costly step of both: done once.
     mine = minhash.shingles(body)
     return link(db, article_id, mine, index(db, article_id, body, mine, fresh=fresh), detected_at, fresh=fresh)

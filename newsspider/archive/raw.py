@@ -36,13 +36,15 @@ def decompress(data: bytes, compression: str) -> bytes:
 
 
 def store(db: Database, raw: RawFetch, *, fetched_at: str, article_id: int | None, outcome: str,
-          run_id: int | None = None, error: str | None = None) -> int:
-    """Record one response; returns its raw_responses id."""
+          run_id: int | None = None, error: str | None = None, precomputed: Any = None) -> int:
+    """Record one response; returns its raw_responses id. `precomputed` (parsing/precompute.py) may hold
+    the body already compressed, used when it is of this body's SHA-256."""
     digest = hashlib.sha256(raw.body).hexdigest()
     if db.execute("select 1 from raw_bodies where sha256 = ?", [digest]).fetchone() is None:
+        data = precomputed.data_for(digest) if precomputed is not None else None
         db.execute(
             "insert into raw_bodies (sha256, compression, size, data) values (?, ?, ?, ?)",
-            [digest, COMPRESSION, len(raw.body), compress(raw.body)],
+            [digest, COMPRESSION, len(raw.body), data if data is not None else compress(raw.body)],
         )
     cursor = db.execute(
         """insert into raw_responses (article_id, run_id, url, final_url, status, headers, encoding, fetched_at, body_sha256, outcome, error)

@@ -240,6 +240,8 @@ def apply_worker_settings(settings, *, url: str, job: str, prefix: str = DEFAULT
         "ITEM_PIPELINES": pipelines,
         "EXTENSIONS": extensions,
         "ARCHIVE_RECORD_RUNS": False,
+        # Its items go to Redis without what the archive's write would use (ingest makes that).
+        "NEWSSPIDER_PARSE_PRECOMPUTE": False,
         # A worker never opens the archive: known articles come from what ingest publishes
         # to Redis (known.py), unless the crawl is a full one (--full).
         "NEWSSPIDER_REDIS_KNOWN": settings.getbool("NEWSSPIDER_INCREMENTAL", True),

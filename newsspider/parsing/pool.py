@@ -2,7 +2,7 @@
 
 The parsers are pure functions of (bytes, url, now), so a page can be parsed in any process:
 the crawl's one thread keeps downloading and storing while `NEWSSPIDER_PARSE_WORKERS`
-processes parse. The pool takes at most two pages per worker at a time; the rest wait here,
+processes parse. The pool takes at most PAGES_PER_WORKER pages per worker at a time; the rest wait here,
 and Scrapy's scraper slot (a response is held until its item has left the pipelines, up to
 SCRAPER_SLOT_MAX_ACTIVE_SIZE bytes) stops the downloader while they wait: back-pressure
 without a setting of its own.
@@ -32,13 +32,18 @@ from importlib import import_module
 from typing import Any, Callable
 
 from .budget import ParseTimeout, time_limit
+from .precompute import precompute as precompute_for_write
 from ..settings import NEWSSPIDER_PARSE_FUNCTION as DEFAULT_PARSE_FUNCTION
 
 # A parse interrupted by SIGALRM ends at once; one that is still running this long after its
 # budget is deaf to signals, and its worker is killed.
 HARD_LIMIT_GRACE_SECONDS = 5.0
-# Pages submitted to the pool per worker: enough that a worker never waits for the reactor.
-PAGES_PER_WORKER = 2
+# Pages submitted to the pool per worker: enough that a worker never waits for the reactor, whose
+# thread hears of a finished parse only between its other work (2 a worker gave b/a 0.39, 8 gave
+# 0.42-0.44: docs/PERFORMANCE.md). A stop does not wait for them all: close() stops the workers
+# (tests/test_parse_pool.py: a stopped crawl exits within one time limit).
+PAGES_PER_WORKER = 8
+STOPPED = "the crawl stopped before this page was parsed"
 # Times a page is resubmitted when its worker died under another page.
 RESUBMITS = 2
 
@@ -70,12 +75,13 @@ def _function(name: str) -> Callable:
 
 
 def parse_for_crawl(function: str, body: bytes, url: str, fetched: datetime, encoding: str | None,
-                    limit: float) -> tuple[str, Any, Any]:
-    """Parse one article page: ('article', (article, parser, parser_version), field_errors),
+                    limit: float, precompute: bool = False) -> tuple[str, Any, Any]:
+    """Parse one article page: ('article', (article, parser, parser_version, precomputed), field_errors),
     ('parse_timeout', message, None) or ('parse_error', message, None).
 
     The same function runs in a pool worker and in the crawl's thread (0 workers), so both
-    give the same items; its result is plain data, cheap to pickle.
+    give the same items; its result is plain data, cheap to pickle. `precompute`: also make what
+    the archive's write would compute (precompute.py), else `precomputed` is None.
     """
     from ..parsers import ParseError
 
@@ -88,7 +94,8 @@ def parse_for_crawl(function: str, body: bytes, url: str, fetched: datetime, enc
         return "parse_error", str(exc), None
     article = parsed.article
     # Which parser and version read it (a test's stand-in parse may not say).
-    read_by = (article, getattr(parsed, "parser", None), getattr(parsed, "parser_version", None))
+    made = precompute_for_write(body, article.body) if precompute else None
+    read_by = (article, getattr(parsed, "parser", None), getattr(parsed, "parser_version", None), made)
     return "article", read_by, dict(parsed.field_errors)
 
 
@@ -123,13 +130,15 @@ class ParsePool:
     """Parses pages in `workers` processes; submit() returns a Deferred that fires with parse_for_crawl's result."""
 
     def __init__(self, workers: int, *, limit: float, function: str = DEFAULT_PARSE_FUNCTION,
-                 grace: float = HARD_LIMIT_GRACE_SECONDS, stopping: Callable[[], bool] = lambda: False):
+                 grace: float = HARD_LIMIT_GRACE_SECONDS, stopping: Callable[[], bool] = lambda: False,
+                 precompute: bool = False):
         from twisted.internet import reactor
 
         self.reactor = reactor
         self.workers = workers
         self.limit = limit
         self.function = function
+        self.precompute = precompute  # workers also make what the archive's write needs (precompute.py)
         self.grace = grace
         # True once the crawl is stopping (SIGINT/SIGTERM): pages still waiting are kept raw rather than
         # parsed, so a stop takes at most the pages in the pool's time limit.
@@ -154,7 +163,7 @@ class ParsePool:
         from twisted.internet.defer import Deferred
 
         d = Deferred()
-        self._waiting.append(((self.function, body, url, fetched, encoding, self.limit), d, RESUBMITS))
+        self._waiting.append(((self.function, body, url, fetched, encoding, self.limit, self.precompute), d, RESUBMITS))
         self._pump()
         return d
 
@@ -162,7 +171,7 @@ class ParsePool:
         if self._waiting and self.stopping():
             waiting, self._waiting = self._waiting, deque()
             for _args, d, _r in waiting:
-                d.callback(("parse_error", "the crawl stopped before this page was parsed", None))
+                d.callback(("parse_error", STOPPED, None))
         while self._waiting and self._active < self.workers * PAGES_PER_WORKER and not self._closed:
             args, d, resubmits = self._waiting.popleft()
             executor = self._current()
@@ -188,8 +197,7 @@ class ParsePool:
                 self._waiting.appendleft((args, d, resubmits - 1))
                 self._pump()
                 return
-            outcome = ("parse_error", "its parser process died" if not self._closed
-                       else "the crawl stopped before this page was parsed", None)
+            outcome = ("parse_error", "its parser process died" if not self._closed else STOPPED, None)
         elif future.exception() is not None:
             exc = future.exception()
             outcome = ("parse_error", f"{type(exc).__name__}: {exc}", None)
@@ -224,7 +232,7 @@ class ParsePool:
         self._closed = True
         waiting, self._waiting = self._waiting, deque()
         for _args, d, _r in waiting:
-            d.callback(("parse_error", "the crawl stopped before this page was parsed", None))
+            d.callback(("parse_error", STOPPED, None))
         if self._executor is not None:
             executor, self._executor = self._executor, None
             self._stop(executor)

@@ -31,7 +31,8 @@ class ParsePipeline:
             raise NotConfigured("NEWSSPIDER_PARSE_WORKERS is 0: pages are parsed in the crawl's thread")
         pool = ParsePool(workers, limit=crawler.settings.getfloat("PARSE_TIME_LIMIT_SECONDS", 0),
                          function=crawler.settings.get("NEWSSPIDER_PARSE_FUNCTION") or DEFAULT_PARSE_FUNCTION,
-                         stopping=lambda: not crawler.crawling)
+                         stopping=lambda: not crawler.crawling,
+                         precompute=crawler.settings.getbool("NEWSSPIDER_PARSE_PRECOMPUTE", True))
         pipeline = cls(crawler, pool)
         # engine_stopped comes after close_spider, and also after a crawl that failed to open.
         crawler.signals.connect(pipeline.stop, signal=signals.engine_stopped)

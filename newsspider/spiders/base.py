@@ -156,9 +156,9 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"newsspider/field_errors/{name}")
             self.logger.warning("field %s left empty on %s: %s", name, public_url, error)
         self.crawler.stats.inc_value("newsspider/articles_parsed")
-        article, parser, parser_version = value
+        article, parser, parser_version, precomputed = value
         return CrawledArticle(article=article, fetched_at=fetched_at, fetch_url=pending.fetch_url, status=pending.status,
-                              raw=raw, parser=parser, parser_version=parser_version)
+                              raw=raw, parser=parser, parser_version=parser_version, precomputed=precomputed)
 
     def unparsed(self, response, public_url: str, *, outcome: str, error: str) -> UnparsedPage:
         """A response kept raw without an article (a listing, say), for a later parser or reparse to try again."""
