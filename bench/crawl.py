@@ -228,6 +228,7 @@ def redis_workers(base: str, sections: list[str], pages: int, out_dir: Path, n: 
         results[name] = measure(cmd)
 
     threads = [threading.Thread(target=run, args=(name, cmd)) for name, cmd in (("w1", worker), ("w2", worker), ("ingest", ingest))]
+    sampler = GrandchildrenCPU()
     for t in threads:
         t.start()
     for t in threads:
@@ -237,9 +238,56 @@ def redis_workers(base: str, sections: list[str], pages: int, out_dir: Path, n: 
     for name, (_, _, out, err, code, _) in results.items():
         assert code == 0, f"{name}: exit {code}\n{out}\n{err[-2000:]}"
     assert stored == n, f"redis crawl stored {stored}/{n}"
+    # A worker's parser processes are its forkserver's children: the worker's wait4 does not count them,
+    # and a worker has no archive to record the pool's stats in. The sampler read them from /proc.
+    grandchildren = sampler.stop()
+    cpu_each = {k: r[5] for k, r in results.items()}
+    cpu_each["parser processes"] = grandchildren
     return {"pages": stored, "seconds": seconds, "rss_kib": max(r[1] for r in results.values()),
-            "rss_each_kib": {k: r[1] for k, r in results.items()}, "cpu": sum(r[5] for r in results.values()),
-            "cpu_each": {k: r[5] for k, r in results.items()}}
+            "rss_each_kib": {k: r[1] for k, r in results.items()}, "cpu": sum(cpu_each.values()), "cpu_each": cpu_each}
+
+
+class GrandchildrenCPU:
+    """CPU seconds of this script's grandchildren and deeper (a crawl's forkserver and parser processes), read
+    from /proc every `interval` seconds while they live: a lower bound, short by at most their last interval."""
+
+    def __init__(self, interval: float = 0.2):
+        import threading
+
+        self.interval = interval
+        self.seen: dict[tuple[int, str], float] = {}  # (pid, start time) -> CPU seconds at the last look
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _look(self) -> None:
+        parents, cpu = {}, {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid = int(entry.name)
+            parents[pid] = int(fields[1])
+            cpu[(pid, fields[19])] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        me = os.getpid()
+        for (pid, start), seconds in cpu.items():
+            depth, parent = 0, pid
+            while parent in parents and parent != me and depth < 50:
+                parent, depth = parents[parent], depth + 1
+            if parent == me and depth >= 2:  # depth 1 is a child: its wait4 counts it
+                self.seen[(pid, start)] = seconds
+
+    def _run(self) -> None:
+        while not self._done.wait(self.interval):
+            self._look()
+
+    def stop(self) -> float:
+        self._done.set()
+        self._thread.join()
+        return sum(self.seen.values())
 
 
 def _articles(db: Path) -> int:
