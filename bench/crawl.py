@@ -120,13 +120,23 @@ def wait_rss(proc: subprocess.Popen) -> tuple[int, float]:
     return usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
+def _stat(pid) -> list[str] | None:
+    """/proc/PID/stat's fields after the command name (fields[1] the parent, [11]/[12] user/system ticks,
+    [19] the start time); None if the process is gone or not ours to see."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, TypeError, IndexError):
+        return None
+
+
+def _ticks_seconds(fields: list[str]) -> float:
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(pid: int | None) -> float:
     """CPU seconds a running process has used so far (for the servers, which outlive each run); 0 if not ours to see."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, TypeError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    fields = _stat(pid)
+    return _ticks_seconds(fields) if fields else 0.0
 
 
 def machine_cpu_seconds() -> float:
@@ -263,15 +273,12 @@ class GrandchildrenCPU:
     def _look(self) -> None:
         parents, cpu = {}, {}
         for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
+            fields = _stat(entry.name) if entry.name.isdigit() else None
+            if fields is None:
                 continue
             pid = int(entry.name)
             parents[pid] = int(fields[1])
-            cpu[(pid, fields[19])] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            cpu[(pid, fields[19])] = _ticks_seconds(fields)
         me = os.getpid()
         for (pid, start), seconds in cpu.items():
             depth, parent = 0, pid

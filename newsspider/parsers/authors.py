@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from . import rules
-from .credits import is_agency as _listed_agency
 from lxml import etree
 
+from . import rules
+from .credits import is_agency as _listed_agency
 from .text import INVISIBLE, clean, text_of
 
 _PREFIX = re.compile(

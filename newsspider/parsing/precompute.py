@@ -21,7 +21,7 @@ from ..archive import neardup, raw
 class Precomputed:
     raw_sha256: str  # of the response body the worker was sent
     raw_data: bytes  # that body, compressed as archive/raw.py stores it
-    body: str | None  # the article body the band keys are of (the same str object as the article's)
+    body: str | None  # the article body the band keys are of
     band_keys: tuple[int, ...]
 
     def data_for(self, digest: str) -> bytes | None:
@@ -30,7 +30,7 @@ class Precomputed:
 
     def keys_for(self, body: str | None) -> list[int] | None:
         """The band keys, if they are of `body`."""
-        return list(self.band_keys) if body is self.body or body == self.body else None
+        return list(self.band_keys) if body == self.body else None
 
 
 def precompute(response_body: bytes, article_body: str | None) -> Precomputed:
